@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ImportListsConfig(AppConfig):
+    name = "importlists"
+    verbose_name = "Import lists"

@@ -1,0 +1,201 @@
+"""Health checks: run them concurrently, record them, back off failing providers,
+and emit ``health_issue`` / ``health_restored`` on transitions (not on every failure).
+
+Backoff follows Sonarr's escalation steps (1 min … 24 h; download clients and
+notification targets cap at 1 h, indexers at 24 h) with three changes:
+* the first failure does not disable the provider (a single blip, such as a
+  daemon restarting, should not take it out of service);
+* a failing provider is re-checked when its backoff ends, so recovery is noticed
+  on its own rather than on the next real use;
+* next checks get ±10 % jitter so many providers failing together (a NAS reboot)
+  do not retry in lock-step.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+
+from .base import DEGRADED, HEALTHY, UNHEALTHY, UNKNOWN, Health
+from .errors import IntegrationError
+from .families import FAMILIES, family_of
+
+log = logging.getLogger(__name__)
+
+BACKOFF_PERIODS = (0, 60, 300, 900, 1800, 3600, 10800, 21600, 43200, 86400)
+MAX_LEVEL = {"download_client": 5, "notification": 5}
+DEFAULT_MAX_LEVEL = len(BACKOFF_PERIODS) - 1
+BAD = (DEGRADED, UNHEALTHY)
+
+
+@dataclass
+class Transition:
+    config: object
+    previous: str
+    current: str
+    health: Health
+
+
+def run_check(config) -> Health:
+    """Check one integration now (network only, no DB writes). Never raises."""
+    started = datetime.now(UTC)
+    try:
+        provider = config.build_provider()
+    except IntegrationError as exc:
+        return Health(UNHEALTHY, None, started, exc.message, {"code": exc.code})
+    except Exception as exc:  # invalid stored settings after a provider upgrade, etc.
+        log.warning("building %s failed: %s", config, type(exc).__name__)
+        return Health(UNHEALTHY, None, started, f"Settings are invalid: {type(exc).__name__}", {})
+    try:
+        return provider.health()
+    except Exception as exc:  # a provider bug must not stop the round
+        log.exception("health check of %s crashed", config)
+        return Health(
+            UNHEALTHY, None, started, f"Internal error while checking: {type(exc).__name__}", {}
+        )
+    finally:
+        provider.close()
+
+
+def _jitter(seconds: float) -> timedelta:
+    return timedelta(seconds=seconds * random.uniform(0.9, 1.1))
+
+
+def record(config, health: Health, now: datetime | None = None) -> Transition | None:
+    """Store a check result with a conditional ``update()`` and return the status
+    transition when it crosses between good and bad."""
+    now = now or timezone.now()
+    model = type(config)
+    row = (
+        model.objects.filter(pk=config.pk)
+        .values("health", "escalation_level", "consecutive_failures")
+        .first()
+    )
+    if row is None:  # deleted meanwhile
+        return None
+    previous, level, failures = row["health"], row["escalation_level"], row["consecutive_failures"]
+    interval = config.interval_seconds()
+    message = (health.message or "")[:500]
+    fields = {
+        "health": health.status,
+        "health_message": message,
+        "latency_ms": health.latency_ms,
+        "last_checked_at": now,
+    }
+    if health.status == UNHEALTHY:
+        max_level = MAX_LEVEL.get(model.family, DEFAULT_MAX_LEVEL)
+        retry_after = health.details.get("retry_after") if health.details else None
+        level = min(max_level, level + 1)
+        while retry_after and level < max_level and BACKOFF_PERIODS[level] < retry_after:
+            level += 1
+        period = BACKOFF_PERIODS[level]
+        fields.update(
+            last_error=message,
+            consecutive_failures=failures + 1,
+            escalation_level=level,
+            disabled_until=now + timedelta(seconds=period)
+            if failures + 1 >= 2 or retry_after
+            else None,
+            next_check_at=now + _jitter(max(interval, period)),
+        )
+    else:
+        fields.update(
+            last_ok_at=now,
+            consecutive_failures=0,
+            escalation_level=max(0, level - 1),
+            disabled_until=None,
+            next_check_at=now + _jitter(interval),
+        )
+    model.objects.filter(pk=config.pk).update(**fields)
+    if previous not in BAD and health.status in BAD:
+        return Transition(config, previous, health.status, health)
+    if previous in BAD and health.status == HEALTHY:
+        return Transition(config, previous, health.status, health)
+    return None
+
+
+def emit_transition(t: Transition) -> None:
+    from notifications.events import emit
+
+    fam = family_of(t.config)
+    restored = t.current == HEALTHY
+    payload = {
+        "level": "ok" if restored else ("warning" if t.current == DEGRADED else "error"),
+        "message": (
+            f"{t.config.name} is healthy again"
+            if restored
+            else f"{t.config.name} is {t.current}: {t.health.message}"
+        ),
+        "type": f"{fam.name}_status",
+        "wikiUrl": "",
+        "integration": {
+            "id": t.config.pk,
+            "name": t.config.name,
+            "kind": t.config.kind,
+            "family": fam.name,
+            "previousStatus": t.previous,
+            "status": t.current,
+        },
+    }
+    emit("health_restored" if restored else "health_issue", payload, source="health")
+
+
+def claim_due(now: datetime | None = None) -> list:
+    """Configs due for a check, claimed so a concurrent dispatcher skips them."""
+    now = now or timezone.now()
+    claimed = []
+    for fam in FAMILIES:
+        model = fam.model
+        due = model.objects.filter(enabled=True).filter(
+            Q(next_check_at__isnull=True) | Q(next_check_at__lte=now)
+        )
+        for config in due:
+            lease = now + timedelta(seconds=max(config.interval_seconds(), 30))
+            won = model.objects.filter(pk=config.pk, next_check_at=config.next_check_at).update(
+                next_check_at=lease
+            )
+            if won:
+                claimed.append(config)
+    return claimed
+
+
+def check_many(configs: list, *, emit_events: bool = True) -> dict:
+    """Check configs concurrently (network in threads, writes here) and record results."""
+    if not configs:
+        return {}
+    workers = max(1, min(getattr(settings, "HEALTH_CHECK_CONCURRENCY", 32), len(configs)))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="health") as pool:
+        results = list(pool.map(run_check, configs))
+    out = {}
+    for config, health in zip(configs, results, strict=True):
+        transition = record(config, health)
+        out[(family_of(config).name, config.pk)] = health
+        if transition and emit_events:
+            emit_transition(transition)
+    return out
+
+
+def dispatch_due() -> int:
+    """Beat entry point: check every enabled integration that is due. Returns how many."""
+    configs = claim_due()
+    check_many(configs)
+    return len(configs)
+
+
+__all__ = [
+    "BACKOFF_PERIODS",
+    "HEALTHY",
+    "UNKNOWN",
+    "check_many",
+    "claim_due",
+    "dispatch_due",
+    "record",
+    "run_check",
+]

@@ -1,0 +1,224 @@
+"""The one place that builds outbound HTTP sessions and maps their failures.
+
+Every provider talks HTTP through ``HttpClient``: default timeouts, the
+``idkarr/<version>`` User-Agent, TLS verification on unless the user turned it
+off for that integration, and every ``requests`` failure turned into the error
+tree of ``integrations.errors`` with a message that names the service and never
+a secret.
+"""
+
+from __future__ import annotations
+
+import re
+from email.utils import parsedate_to_datetime
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import requests
+
+from idkarr import __version__
+
+from .errors import (
+    AuthenticationError,
+    ConfigurationError,
+    ConnectionFailed,
+    IntegrationError,
+    NotFoundError,
+    ProtocolError,
+    RateLimited,
+    RequestTimedOut,
+    ServerError,
+)
+
+USER_AGENT = f"idkarr/{__version__}"
+CONNECT_TIMEOUT = 5.0
+READ_TIMEOUT = 30.0
+
+# Query parameters and userinfo that may carry credentials; redacted in logs and messages.
+_SECRET_PARAMS = re.compile(r"(api_?key|apikey|token|pass(word)?|secret|auth|sid|key|sig)", re.I)
+
+
+def redact(url: str) -> str:
+    """Return ``url`` with credentials (userinfo, secret-looking query values) replaced by ``***``."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "<invalid url>"
+    netloc = parts.netloc
+    if "@" in netloc:
+        netloc = "***@" + netloc.rsplit("@", 1)[1]
+    query = parts.query
+    if query:
+        pairs = parse_qsl(query, keep_blank_values=True)
+        query = urlencode(
+            [(k, "***" if _SECRET_PARAMS.search(k) else v) for k, v in pairs], safe="*"
+        )
+    return urlunsplit((parts.scheme, netloc, parts.path, query, ""))
+
+
+def excerpt(text: str, limit: int = 200) -> str:
+    """A short single-line excerpt of a response body for error messages."""
+    text = re.sub(r"<[^>]+>", " ", text or "")
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (delta-seconds or HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        from datetime import UTC, datetime
+
+        when = parsedate_to_datetime(value)
+        return max(0.0, (when - datetime.now(UTC)).total_seconds())
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+def raise_for_response(response: requests.Response, service: str) -> None:
+    """Map a non-2xx response to the error tree. Providers refine vendor bodies first."""
+    status = response.status_code
+    if 200 <= status < 300:
+        return
+    body = excerpt(response.text)
+    suffix = f": {body}" if body else ""
+    if 300 <= status < 400:
+        where = redact(response.headers.get("Location", "")) or "another URL"
+        raise ConfigurationError(
+            f"{service} redirected the request (HTTP {status}) to {where}; use that URL instead"
+        )
+    if status in (401, 403):
+        raise AuthenticationError(f"{service} refused the credentials (HTTP {status}){suffix}")
+    if status == 404:
+        raise NotFoundError(f"{service} answered HTTP 404 Not Found; check the URL base{suffix}")
+    if status == 408:
+        raise RequestTimedOut(f"{service} timed out handling the request (HTTP 408)")
+    if status == 429:
+        retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        raise RateLimited(
+            f"{service} is rate limiting requests (HTTP 429)", retry_after=retry_after
+        )
+    if status >= 500:
+        raise ServerError(f"{service} had a server error (HTTP {status}){suffix}")
+    raise IntegrationError(f"{service} rejected the request (HTTP {status}){suffix}")
+
+
+class HttpClient:
+    """A ``requests.Session`` with our defaults and error mapping, one per provider instance."""
+
+    def __init__(
+        self,
+        service: str,
+        *,
+        verify_tls: bool = True,
+        connect_timeout: float = CONNECT_TIMEOUT,
+        read_timeout: float = READ_TIMEOUT,
+    ):
+        self.service = service
+        self.timeout = (connect_timeout, read_timeout)
+        self.session = requests.Session()
+        self.session.verify = verify_tls
+        self.session.headers["User-Agent"] = USER_AGENT
+        self.session.trust_env = (
+            False  # never route loopback or LAN services through a proxy env var
+        )
+
+    def request(
+        self, method: str, url: str, *, raise_status: bool = True, **kwargs
+    ) -> requests.Response:
+        """Send a request. Raises the error tree on network failures and, unless
+        ``raise_status`` is false, on non-2xx answers."""
+        kwargs.setdefault("timeout", self.timeout)
+        # A redirected POST turns into a body-less GET and may carry auth to another host.
+        kwargs.setdefault("allow_redirects", method.upper() in ("GET", "HEAD"))
+        try:
+            response = self.session.request(method, url, **kwargs)
+        except requests.exceptions.SSLError as exc:
+            raise ConnectionFailed(
+                f"TLS handshake with {self.service} failed ({_tls_reason(exc)}); "
+                "check the TLS setting, the port, or the certificate",
+                permanent=True,
+            ) from None
+        except requests.exceptions.ConnectTimeout:
+            raise RequestTimedOut(
+                f"Connecting to {self.service} at {redact(url)} timed out"
+            ) from None
+        except requests.exceptions.ReadTimeout:
+            raise RequestTimedOut(
+                f"{self.service} did not answer within {self.timeout[1]:g} s"
+            ) from None
+        except requests.exceptions.ConnectionError as exc:
+            raise ConnectionFailed(
+                f"Cannot reach {self.service} at {redact(url)}: {_connection_reason(exc)}"
+            ) from None
+        except (
+            requests.exceptions.InvalidURL,
+            requests.exceptions.MissingSchema,
+            requests.exceptions.InvalidSchema,
+        ) as exc:
+            raise ConfigurationError(
+                f"Invalid URL for {self.service}: {type(exc).__name__}"
+            ) from None
+        except requests.exceptions.RequestException as exc:
+            raise ConnectionFailed(
+                f"Request to {self.service} failed: {type(exc).__name__}"
+            ) from None
+        if raise_status:
+            raise_for_response(response, self.service)
+        return response
+
+    def get(self, url: str, **kwargs) -> requests.Response:
+        return self.request("GET", url, **kwargs)
+
+    def post(self, url: str, **kwargs) -> requests.Response:
+        return self.request("POST", url, **kwargs)
+
+    def json(self, response: requests.Response) -> object:
+        """Decode a JSON body, or raise ProtocolError saying what came instead."""
+        try:
+            return response.json()
+        except ValueError:
+            ctype = response.headers.get("Content-Type", "")
+            what = (
+                "an HTML page"
+                if "html" in ctype or response.text.lstrip().startswith("<")
+                else "invalid JSON"
+            )
+            raise ProtocolError(
+                f"{self.service} returned {what} instead of JSON (HTTP {response.status_code}): "
+                f"{excerpt(response.text, 120)}"
+            ) from None
+
+    def close(self) -> None:
+        self.session.close()
+
+
+def _connection_reason(exc: Exception) -> str:
+    text = str(exc)
+    if "Connection refused" in text:
+        return "connection refused (is it running, and is the port right?)"
+    if (
+        "Name or service not known" in text
+        or "nodename nor servname" in text
+        or "getaddrinfo" in text
+    ):
+        return "host name not found"
+    if "RemoteDisconnected" in text or "Connection aborted" in text or "reset by peer" in text:
+        return "the connection was closed before an answer"
+    if "No route to host" in text:
+        return "no route to host"
+    return "connection failed"
+
+
+def _tls_reason(exc: Exception) -> str:
+    text = str(exc)
+    if "CERTIFICATE_VERIFY_FAILED" in text:
+        return "certificate not trusted"
+    if "WRONG_VERSION_NUMBER" in text or "wrong version number" in text:
+        return "the server does not speak TLS on this port"
+    return "TLS error"

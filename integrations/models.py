@@ -1,0 +1,176 @@
+"""Abstract ``ProviderConfig``: what a user configures for any integration (DESIGN.md §5)."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.conf import settings as django_settings
+from django.db import models
+from django.utils import timezone
+from pydantic import ValidationError
+
+from . import secrets as secret_store
+from .base import UNKNOWN, Provider, ProviderSettings
+from .registry import Registry
+
+
+class HealthStatus(models.TextChoices):
+    UNKNOWN = "unknown"
+    HEALTHY = "healthy"
+    DEGRADED = "degraded"
+    UNHEALTHY = "unhealthy"
+
+
+class ProviderConfig(models.Model):
+    """One configured integration. Non-secret settings are JSON, secrets are
+    Fernet-encrypted, settings worth filtering on are real columns
+    (``column_settings``), health is written with ``.update()`` only."""
+
+    registry: ClassVar[Registry]
+    family: ClassVar[str]
+    column_settings: ClassVar[tuple[str, ...]] = ()
+
+    name = models.CharField(max_length=100, unique=True)
+    kind = models.CharField(
+        max_length=50, db_index=True
+    )  # no choices: a new provider needs no migration
+    enabled = models.BooleanField(default=True)
+    settings = models.JSONField(default=dict, blank=True)
+    secrets = models.TextField(blank=True, default="", editable=False)
+    tags = models.ManyToManyField("library.Tag", blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    health = models.CharField(
+        max_length=16, choices=HealthStatus.choices, default=HealthStatus.UNKNOWN
+    )
+    health_message = models.CharField(max_length=500, blank=True, default="")
+    last_checked_at = models.DateTimeField(null=True, blank=True)
+    last_ok_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True, default="")
+    latency_ms = models.IntegerField(null=True, blank=True)
+    consecutive_failures = models.PositiveIntegerField(default=0)
+    escalation_level = models.PositiveSmallIntegerField(default=0)
+    disabled_until = models.DateTimeField(null=True, blank=True)
+    next_check_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    health_interval = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Seconds between health checks (empty: the global default)"
+    )
+
+    class Meta:
+        abstract = True
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.kind})"
+
+    # -- provider ------------------------------------------------------------
+    def provider_class(self) -> type[Provider]:
+        return self.registry.get(self.kind)
+
+    def settings_model(self) -> type[ProviderSettings]:
+        return self.provider_class().Settings
+
+    def stored_settings(self) -> dict[str, Any]:
+        """Non-secret settings: the JSON plus the column-backed fields."""
+        data = dict(self.settings or {})
+        for name in self.column_settings:
+            data[name] = getattr(self, name)
+        return data
+
+    def get_secrets(self) -> dict[str, str]:
+        return secret_store.decrypt(self.secrets)
+
+    @property
+    def secrets_set(self) -> list[str]:
+        return sorted(k for k, v in self.get_secrets().items() if v)
+
+    def validated_settings(self) -> ProviderSettings:
+        """Settings as the provider's pydantic model, secrets included."""
+        model = self.settings_model()
+        known = set(model.model_fields)
+        data = {k: v for k, v in self.stored_settings().items() if k in known}
+        data.update(self.get_secrets())
+        return model.model_validate(data)
+
+    def apply_settings(self, validated: ProviderSettings) -> None:
+        """Store validated settings: secrets encrypted, column fields on columns, the rest as JSON."""
+        public = validated.public_dict()
+        for name in self.column_settings:
+            if name in public:
+                setattr(self, name, public.pop(name))
+        self.settings = public
+        self.secrets = secret_store.encrypt({k: v for k, v in validated.secret_dict().items() if v})
+
+    def build_provider(self) -> Provider:
+        return self.provider_class()(self.validated_settings(), name=self.name)
+
+    # -- health ----------------------------------------------------------------
+    def interval_seconds(self) -> int:
+        return self.health_interval or getattr(django_settings, "HEALTH_CHECK_INTERVAL", 60)
+
+    def health_dict(self) -> dict[str, Any]:
+        return {
+            "status": self.health or UNKNOWN,
+            "latency_ms": self.latency_ms,
+            "checked_at": self.last_checked_at.isoformat() if self.last_checked_at else None,
+            "message": self.health_message or self.last_error,
+            "consecutive_failures": self.consecutive_failures,
+            "disabled_until": self.disabled_until.isoformat() if self.disabled_until else None,
+        }
+
+    @property
+    def is_disabled_by_backoff(self) -> bool:
+        return bool(self.disabled_until and self.disabled_until > timezone.now())
+
+
+def merge_settings(
+    config: ProviderConfig | None,
+    model: type[ProviderSettings],
+    incoming: dict[str, Any],
+    *,
+    partial: bool,
+) -> ProviderSettings:
+    """Combine what a client sent with what is stored, then validate.
+
+    * secrets: omitted or ``None`` keeps the stored value, ``""`` clears it;
+    * ``partial`` (PATCH): omitted non-secret fields keep their stored value;
+      otherwise (create/PUT) they take their defaults.
+    Raises pydantic ``ValidationError``.
+    """
+    secret_names = set(model.secret_fields())
+    data: dict[str, Any] = {}
+    if config is not None and config.kind and partial:
+        known = set(model.model_fields)
+        data.update({k: v for k, v in config.stored_settings().items() if k in known})
+    stored_secrets = config.get_secrets() if config is not None and config.pk else {}
+    for name in secret_names:
+        if stored_secrets.get(name):
+            data[name] = stored_secrets[name]
+    for key, value in incoming.items():
+        if key in secret_names:
+            if value is None:
+                continue
+            if value == "":
+                data.pop(key, None)
+                continue
+        data[key] = value
+    return model.model_validate(data)
+
+
+__all__ = ["HealthStatus", "Heartbeat", "ProviderConfig", "ValidationError", "merge_settings"]
+
+
+class Heartbeat(models.Model):
+    """Last time a background process did its periodic work (shown by system status)."""
+
+    name = models.CharField(max_length=50, primary_key=True)
+    at = models.DateTimeField()
+    details = models.JSONField(default=dict, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} at {self.at:%Y-%m-%d %H:%M:%S}"
+
+    @classmethod
+    def beat(cls, name: str, **details) -> None:
+        cls.objects.update_or_create(name=name, defaults={"at": timezone.now(), "details": details})

@@ -1,0 +1,108 @@
+"""The notification family contract (seed: Notification Interface, Webhooks).
+
+Every target kind subscribes to the 14 event types through settings booleans
+named ``on_<event_type>``; ``send`` delivers one event or raises the error tree
+(transient errors are retried by the outbox, permanent ones fail the delivery).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from pydantic import Field, create_model
+
+from integrations.base import Provider, ProviderSettings, TestResult
+
+FAMILY = "notification"
+
+EVENT_TYPES: tuple[str, ...] = (
+    "grab",
+    "download",
+    "upgrade",
+    "rename",
+    "series_add",
+    "series_delete",
+    "episode_file_delete",
+    "movie_add",
+    "movie_delete",
+    "movie_file_delete",
+    "health_issue",
+    "health_restored",
+    "app_update",
+    "manual_test",
+)
+
+EVENT_LABELS: dict[str, str] = {
+    "grab": "Release grabbed",
+    "download": "Download imported",
+    "upgrade": "Upgrade imported",
+    "rename": "Files renamed",
+    "series_add": "Series added",
+    "series_delete": "Series deleted",
+    "episode_file_delete": "Episode file deleted",
+    "movie_add": "Movie added",
+    "movie_delete": "Movie deleted",
+    "movie_file_delete": "Movie file deleted",
+    "health_issue": "Health issue",
+    "health_restored": "Health restored",
+    "app_update": "Application updated",
+    "manual_test": "Test notification",
+}
+
+
+def flag_name(event_type: str) -> str:
+    return f"on_{event_type}"
+
+
+# Subscriptions default on for everything but the noisy library-maintenance events.
+_DEFAULT_OFF = {"rename"}
+
+NotificationSettings = create_model(
+    "NotificationSettings",
+    __base__=ProviderSettings,
+    **{
+        flag_name(e): (
+            bool,
+            Field(e not in _DEFAULT_OFF, description=f"Send on: {EVENT_LABELS[e]}"),
+        )
+        for e in EVENT_TYPES
+    },
+)
+NotificationSettings.__doc__ = (
+    "Fields every notification target shares: one subscription flag per event type."
+)
+
+
+@dataclass
+class EventMessage:
+    """One event as a target receives it: the stored Event, read back."""
+
+    event_type: str
+    payload: dict[str, Any]
+    event_id: int | None = None
+    delivery_id: int | None = None
+    created_at: datetime | None = None
+    tags: list[str] = field(default_factory=list)
+    instance_name: str = "idkarr"
+    application_url: str = ""
+
+
+class Notifier(Provider):
+    """Base of every notification target."""
+
+    family = FAMILY
+    Settings = NotificationSettings
+
+    def send(self, message: EventMessage) -> dict[str, Any]:
+        """Deliver one event. Returns details for the delivery log (status code, remote id…).
+        Raises IntegrationError subclasses on failure."""
+        raise NotImplementedError
+
+    def test(self) -> TestResult:
+        """A test of a notification target is a real ``manual_test`` message."""
+        from .samples import test_message
+
+        details = self.send(test_message())
+        return TestResult(True, f"Test message delivered to {self.label}", details=details)
