@@ -110,10 +110,11 @@ def worker_env(transactional_db, tmp_path):
 
 
 @pytest.fixture
-def sender(worker_env, tmp_path):
+def sender(worker_env, tmp_path, monkeypatch):
     """A Celery client on the worker's broker, to enqueue tasks from the test process."""
+    monkeypatch.chdir(tmp_path)  # kombu's file transport may drop a control/ dir in the cwd
     if "IDKARR_REDIS_URL" in worker_env:
-        app = Celery("sender", broker=worker_env["IDKARR_REDIS_URL"])
+        app = Celery("sender", broker=worker_env["IDKARR_REDIS_URL"], set_as_current=False)
         from redis import Redis
 
         Redis.from_url(worker_env["IDKARR_REDIS_URL"]).flushdb()
@@ -121,7 +122,7 @@ def sender(worker_env, tmp_path):
         queue = tmp_path / "broker" / "queue"
         queue.mkdir(parents=True, exist_ok=True)
         (tmp_path / "broker" / "processed").mkdir(exist_ok=True)
-        app = Celery("sender", broker="filesystem://")
+        app = Celery("sender", broker="filesystem://", set_as_current=False)
         app.conf.broker_transport_options = {
             "data_folder_in": str(queue),
             "data_folder_out": str(queue),
