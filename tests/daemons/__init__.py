@@ -1,0 +1,1 @@
+"""Helpers that start real download-client daemons on loopback for tests and benchmarks."""
