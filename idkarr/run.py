@@ -43,15 +43,33 @@ def main() -> int:
     bin_dir = Path(sys.executable).parent
     commands = {
         "web": [
-            str(bin_dir / "gunicorn"), "idkarr.wsgi", "--bind", f"{bind}:{port}",
-            "--workers", os.environ.get("IDKARR_WEB_WORKERS", "1"), "--threads", "8",
-            "--access-logfile", "-", "--error-logfile", "-",
+            str(bin_dir / "gunicorn"),
+            "idkarr.wsgi",
+            "--bind",
+            f"{bind}:{port}",
+            "--workers",
+            os.environ.get("IDKARR_WEB_WORKERS", "1"),
+            "--threads",
+            "8",
+            "--access-logfile",
+            "-",
+            "--error-logfile",
+            "-",
         ],
         "worker": [
-            str(bin_dir / "celery"), "-A", "idkarr", "worker", "--beat", "--pool", "threads",
-            "--concurrency", os.environ.get("IDKARR_WORKER_CONCURRENCY", "8"),
-            "--loglevel", os.environ.get("IDKARR_LOG_LEVEL", "INFO").lower(),
-            "--schedule", str(data_dir / "celerybeat-schedule"),
+            str(bin_dir / "celery"),
+            "-A",
+            "idkarr",
+            "worker",
+            "--beat",
+            "--pool",
+            "threads",
+            "--concurrency",
+            os.environ.get("IDKARR_WORKER_CONCURRENCY", "8"),
+            "--loglevel",
+            os.environ.get("IDKARR_LOG_LEVEL", "INFO").lower(),
+            "--schedule",
+            str(data_dir / "celerybeat-schedule"),
         ],
     }
     procs: dict[str, subprocess.Popen] = {}
@@ -59,8 +77,12 @@ def main() -> int:
         procs[name] = subprocess.Popen(
             cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True
         )
-        threading.Thread(target=_pump, args=(procs[name], logs / f"{name}.log", f"[{name}]"), daemon=True).start()
-    print(f"idkarr is running: console http://{bind}:{port}/  API http://{bind}:{port}/api/v1/docs  (Ctrl-C stops)")
+        threading.Thread(
+            target=_pump, args=(procs[name], logs / f"{name}.log", f"[{name}]"), daemon=True
+        ).start()
+    print(
+        f"idkarr is running: console http://{bind}:{port}/  API http://{bind}:{port}/api/v1/docs  (Ctrl-C stops)"
+    )
 
     stopping = threading.Event()
 

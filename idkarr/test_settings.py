@@ -25,3 +25,4 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600} if _redis else {}
 CELERY_TASK_ALWAYS_EAGER = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 HEALTH_CHECK_INTERVAL = 60
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405  (WhiteNoise warns when it is missing)

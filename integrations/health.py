@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import random
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -43,25 +44,66 @@ class Transition:
     health: Health
 
 
+class ProviderCache:
+    """Provider instances kept between health rounds in this process, so a check
+    reuses the remote session (a qBittorrent SID, a Transmission session id)
+    instead of logging in every minute. An entry is rebuilt when its config
+    changes (``updated_at``) and dropped after a failed check."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._entries: dict[tuple[str, int], tuple[object, object]] = {}
+
+    def get(self, config):
+        key = (config._meta.label, config.pk)
+        with self._lock:
+            entry = self._entries.get(key)
+        if entry is not None and entry[0] == config.updated_at:
+            return entry[1]
+        provider = config.build_provider()
+        with self._lock:
+            old = self._entries.get(key)
+            self._entries[key] = (config.updated_at, provider)
+        if old is not None:
+            old[1].close()
+        return provider
+
+    def discard(self, config) -> None:
+        with self._lock:
+            entry = self._entries.pop((config._meta.label, config.pk), None)
+        if entry is not None:
+            entry[1].close()
+
+    def clear(self) -> None:
+        with self._lock:
+            entries, self._entries = list(self._entries.values()), {}
+        for _, provider in entries:
+            provider.close()
+
+
+providers = ProviderCache()
+
+
 def run_check(config) -> Health:
     """Check one integration now (network only, no DB writes). Never raises."""
     started = datetime.now(UTC)
     try:
-        provider = config.build_provider()
+        provider = providers.get(config)
     except IntegrationError as exc:
         return Health(UNHEALTHY, None, started, exc.message, {"code": exc.code})
     except Exception as exc:  # invalid stored settings after a provider upgrade, etc.
         log.warning("building %s failed: %s", config, type(exc).__name__)
         return Health(UNHEALTHY, None, started, f"Settings are invalid: {type(exc).__name__}", {})
     try:
-        return provider.health()
+        result = provider.health()
     except Exception as exc:  # a provider bug must not stop the round
         log.exception("health check of %s crashed", config)
-        return Health(
+        result = Health(
             UNHEALTHY, None, started, f"Internal error while checking: {type(exc).__name__}", {}
         )
-    finally:
-        provider.close()
+    if result.status == UNHEALTHY:
+        providers.discard(config)  # the next attempt starts from a clean session
+    return result
 
 
 def _jitter(seconds: float) -> timedelta:
