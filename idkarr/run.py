@@ -1,8 +1,10 @@
 """``make run``: the embedded default in one command.
 
 Migrates the SQLite database under IDKARR_DATA_DIR, creates the first admin,
-collects static files, then runs the web console (gunicorn) and one Celery
-worker with embedded beat on the filesystem broker. Ctrl-C stops both.
+collects static files, then runs one Celery worker on the filesystem broker
+that also serves the web console and runs beat, in threads (one process).
+``IDKARR_WEB_SERVER=gunicorn`` runs gunicorn and the worker as two processes
+instead. Ctrl-C stops everything.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ def _pump(proc: subprocess.Popen, log_path: Path, prefix: str) -> None:
 
 def main() -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "idkarr.settings")
+    os.environ["PYTHONUNBUFFERED"] = "1"  # children's logs reach the console as they happen
     data_dir = Path(os.environ.setdefault("IDKARR_DATA_DIR", str(Path.cwd() / "data"))).resolve()
     logs = data_dir / "logs"
     logs.mkdir(parents=True, exist_ok=True)
@@ -41,37 +44,24 @@ def main() -> int:
     _manage("collectstatic", "--noinput", "-v", "0")
 
     bin_dir = Path(sys.executable).parent
-    commands = {
-        "web": [
-            str(bin_dir / "gunicorn"),
-            "idkarr.wsgi",
-            "--bind",
-            f"{bind}:{port}",
-            "--workers",
-            os.environ.get("IDKARR_WEB_WORKERS", "1"),
-            "--threads",
-            "8",
-            "--access-logfile",
-            "-",
-            "--error-logfile",
-            "-",
-        ],
-        "worker": [
-            str(bin_dir / "celery"),
-            "-A",
-            "idkarr",
-            "worker",
-            "--beat",
-            "--pool",
-            "threads",
-            "--concurrency",
-            os.environ.get("IDKARR_WORKER_CONCURRENCY", "8"),
-            "--loglevel",
-            os.environ.get("IDKARR_LOG_LEVEL", "INFO").lower(),
-            "--schedule",
-            str(data_dir / "celerybeat-schedule"),
-        ],
-    }
+    worker = [
+        str(bin_dir / "celery"), "-A", "idkarr", "worker", "--embedded-beat",
+        "--pool", "threads", "--concurrency", os.environ.get("IDKARR_WORKER_CONCURRENCY", "8"),
+        "--loglevel", os.environ.get("IDKARR_LOG_LEVEL", "INFO").lower(),
+        "--schedule", str(data_dir / "celerybeat-schedule"),
+    ]  # fmt: skip
+    if os.environ.get("IDKARR_WEB_SERVER", "embedded") == "gunicorn":
+        commands = {
+            "web": [
+                str(bin_dir / "gunicorn"), "idkarr.wsgi", "--bind", f"{bind}:{port}",
+                "--workers", os.environ.get("IDKARR_WEB_WORKERS", "1"), "--threads", "8",
+                "--access-logfile", "-", "--error-logfile", "-",
+            ],
+            "worker": worker,
+        }  # fmt: skip
+    else:
+        # One process: web console, worker and beat in threads (the lightest default).
+        commands = {"idkarr": [*worker, "--embedded-web"]}
     procs: dict[str, subprocess.Popen] = {}
     for name, cmd in commands.items():
         procs[name] = subprocess.Popen(

@@ -6,4 +6,6 @@ class IntegrationsConfig(AppConfig):
     verbose_name = "Integrations"
 
     def ready(self):
+        import idkarr.celery  # noqa: F401  (makes it the current app for shared_task)
+
         from . import checks  # noqa: F401  (registers system checks)

@@ -106,7 +106,7 @@ def make_user(role: str, username: str | None = None):
 
     user = User.objects.create_user(username or f"{role}-user", password="pw-" + role + "-123456")
     if role:
-        user.groups.add(Group.objects.get(name=role))
+        user.groups.add(Group.objects.get_or_create(name=role)[0])  # transactional tests flush them
     return user
 
 

@@ -28,8 +28,9 @@ def database_url() -> str:
 
 
 class Worker:
-    def __init__(self, data_dir: Path, env: dict):
+    def __init__(self, data_dir: Path, env: dict, extra_args: tuple[str, ...] = ()):
         self.data_dir, self.env, self.proc = data_dir, env, None
+        self.extra_args = extra_args
         self.log = data_dir / "worker.log"
 
     def start(self) -> Worker:
@@ -42,7 +43,7 @@ class Worker:
                 "-A",
                 "idkarr",
                 "worker",
-                "--beat",
+                "--embedded-beat",
                 "--pool",
                 "threads",
                 "--concurrency",
@@ -53,6 +54,7 @@ class Worker:
                 "--without-gossip",
                 "--schedule",
                 str(self.data_dir / "beat-schedule"),
+                *self.extra_args,
             ],
             cwd=ROOT,
             env=self.env,
@@ -94,6 +96,7 @@ def worker_env(transactional_db, tmp_path):
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "idkarr.settings",
+        "PYTHONUNBUFFERED": "1",
         "IDKARR_DATA_DIR": str(tmp_path),
         "IDKARR_DATABASE_URL": database_url(),
         "IDKARR_SECRETS_KEY": os.environ["IDKARR_SECRETS_KEY"],
@@ -136,8 +139,8 @@ def sender(worker_env, tmp_path, monkeypatch):
 def worker(worker_env, tmp_path):
     workers = []
 
-    def start() -> Worker:
-        w = Worker(tmp_path, worker_env).start()
+    def start(*extra_args: str, **env: str) -> Worker:
+        w = Worker(tmp_path, {**worker_env, **env}, extra_args).start()
         workers.append(w)
         return w
 
