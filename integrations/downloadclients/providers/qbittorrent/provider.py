@@ -17,11 +17,12 @@ import logging
 import re
 import secrets
 import time
+from datetime import UTC, datetime
 from typing import Literal
 
 from pydantic import Field, SecretStr
 
-from integrations.base import TestResult
+from integrations.base import DEGRADED, HEALTHY, UNHEALTHY, Health, TestResult
 from integrations.downloadclients.base import (
     AddRequest,
     Capability,
@@ -121,6 +122,7 @@ class QBittorrent(DownloadClient):
         super().__init__(settings, name=name)
         self._client: QBittorrentApi | None = None
         self._version_checked = False
+        self._last_full_test = float("-inf")
         self._known_categories: set[str] = set()
         self._rid = 0
         self._torrents: dict[str, dict] = {}  # merged sync state, by lowercase hash
@@ -180,6 +182,42 @@ class QBittorrent(DownloadClient):
             details["degraded"] = True
             message += "; qBittorrent reports no network connection, downloads will not progress"
         return TestResult(True, message, details=details)
+
+    FULL_TEST_EVERY = 3600.0  # seconds; a full test notices upgrades and category changes
+
+    def health(self) -> Health:
+        """A full ``test()`` on first use and hourly; in between one ``transfer/info``
+        call on the open session, which proves reachability and the login."""
+        now = time.monotonic()
+        if (
+            self._client is None
+            or not self._version_checked
+            or now - self._last_full_test > self.FULL_TEST_EVERY
+        ):
+            result = super().health()
+            if result.status != UNHEALTHY:
+                self._last_full_test = now
+            return result
+        try:
+            info = self._api().transfer_info()
+        except IntegrationError as exc:
+            return Health(
+                UNHEALTHY, _ms_since(now), datetime.now(UTC), exc.message, {"code": exc.code}
+            )
+        status = info.get("connection_status")
+        message = f"Connected to qBittorrent {self._client.app_version} (Web API {self._client.api_version})"
+        if status == "disconnected":
+            return Health(
+                DEGRADED,
+                _ms_since(now),
+                datetime.now(UTC),
+                message
+                + "; qBittorrent reports no network connection, downloads will not progress",
+                {"connection_status": status},
+            )
+        return Health(
+            HEALTHY, _ms_since(now), datetime.now(UTC), message, {"connection_status": status}
+        )
 
     def _configured_categories(self) -> list[str]:
         s = self.settings
@@ -394,3 +432,7 @@ class QBittorrent(DownloadClient):
         action = _QUEUE_ACTIONS.get(Priority(priority))
         if action:
             self._api().queue(action, download_id.lower())
+
+
+def _ms_since(started: float) -> int:
+    return int((time.monotonic() - started) * 1000)
