@@ -219,6 +219,6 @@ def _tls_reason(exc: Exception) -> str:
     text = str(exc)
     if "CERTIFICATE_VERIFY_FAILED" in text:
         return "certificate not trusted"
-    if "WRONG_VERSION_NUMBER" in text or "wrong version number" in text:
+    if "WRONG_VERSION_NUMBER" in text or "wrong version number" in text or "UNEXPECTED_EOF" in text:
         return "the server does not speak TLS on this port"
     return "TLS error"

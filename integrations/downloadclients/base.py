@@ -136,8 +136,13 @@ class DownloadClientSettings(ProviderSettings):
         "normal", description="Priority for releases aired in the last 14 days"
     )
     older_priority: str = Field("normal", description="Priority for older releases")
-    remove_completed_downloads: bool = False
-    remove_failed_downloads: bool = True
+    remove_completed_downloads: bool = Field(
+        False,
+        description="Remove downloads from the client once imported (torrents after their seeding goals)",
+    )
+    remove_failed_downloads: bool = Field(
+        True, description="Remove failed downloads from the client"
+    )
     timeout_seconds: float = Field(30.0, gt=0, le=600, description="Read timeout for requests")
 
     def base_url(self) -> str:
@@ -148,8 +153,8 @@ class DownloadClientSettings(ProviderSettings):
 
 
 class UserPassMixin(ProviderSettings):
-    username: str = ""
-    password: SecretStr | None = None
+    username: str = Field("", description="User name")
+    password: SecretStr | None = Field(None, description="Password")
 
 
 class DownloadClient(Provider):

@@ -1,0 +1,7 @@
+"""SABnzbd (JSON API, 3.0 or newer) download client."""
+
+from __future__ import annotations
+
+from .provider import SABnzbd, SABnzbdSettings
+
+__all__ = ["SABnzbd", "SABnzbdSettings"]
