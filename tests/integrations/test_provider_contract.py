@@ -1,0 +1,124 @@
+"""The provider contract, checked for every registered kind of every family."""
+
+from __future__ import annotations
+
+import typing
+
+import pytest
+from pydantic import SecretStr
+
+from integrations.downloadclients.base import Capability
+from integrations.families import FAMILIES
+from integrations.registry import KIND_RE
+from tests.conftest import free_port
+from tests.httpserver import RecordingServer, Reply
+
+SECRET = "Contract-Secret-0xC0FFEE"
+SECRET_NAMES = ("password", "api_key", "apikey", "token", "secret", "bearer_token", "header_value")
+
+
+def _all_providers():
+    from django.apps import apps  # noqa: F401  (registries fill when apps are ready)
+
+    return [
+        pytest.param(cls, id=f"{fam.name}:{cls.kind}")
+        for fam in FAMILIES
+        for cls in fam.registry.classes()
+    ]
+
+
+PROVIDERS = _all_providers()
+
+
+def settings_for(cls, port: int):
+    fields = cls.Settings.model_fields
+    data = {}
+    if "host" in fields:
+        data["host"] = "127.0.0.1"
+    if "port" in fields:
+        data["port"] = port
+    if "url" in fields:
+        data["url"] = f"http://127.0.0.1:{port}/hook"
+    for name in cls.Settings.secret_fields():
+        data[name] = SECRET
+    if "username" in fields:
+        data["username"] = "user"
+    if "transport" in fields:
+        data["transport"] = "http"  # the transport that carries credentials
+    if "timeout_seconds" in fields:
+        data["timeout_seconds"] = 2
+    return cls.Settings.model_validate(data)
+
+
+@pytest.mark.parametrize("cls", PROVIDERS)
+def test_kind_is_a_lowercase_slug(cls):
+    assert KIND_RE.match(cls.kind)
+
+
+@pytest.mark.parametrize("cls", PROVIDERS)
+def test_describe_renders_a_json_schema_with_write_only_secrets(cls):
+    described = cls.describe()
+    for name in described["secret_fields"]:
+        assert described["settings_schema"]["properties"][name]["writeOnly"] is True
+
+
+@pytest.mark.parametrize("cls", PROVIDERS)
+def test_secret_looking_fields_are_secret_str(cls):
+    for name, field in cls.Settings.model_fields.items():
+        if name in SECRET_NAMES:
+            assert SecretStr in (typing.get_args(field.annotation) or (field.annotation,)), name
+
+
+@pytest.mark.parametrize("cls", PROVIDERS)
+def test_every_setting_has_a_description_for_the_form(cls):
+    missing = [name for name, f in cls.Settings.model_fields.items() if not f.description]
+    assert missing == []
+
+
+@pytest.mark.parametrize("cls", PROVIDERS)
+def test_settings_reject_unknown_fields(cls):
+    with pytest.raises(ValueError):
+        cls.Settings.model_validate({"no_such_setting": 1, **settings_for(cls, 1).model_dump()})
+
+
+@pytest.mark.parametrize("cls", PROVIDERS)
+def test_download_client_capabilities_are_known(cls):
+    if cls.family == "download_client":
+        assert set(cls.capabilities) <= {c.value for c in Capability}
+
+
+def _failed_test(cls, port):
+    provider = cls(settings_for(cls, port))
+    try:
+        return provider.run_test()
+    finally:
+        provider.close()
+
+
+@pytest.mark.parametrize("cls", PROVIDERS)
+def test_a_closed_port_is_a_failed_test_that_names_the_service(cls):
+    result = _failed_test(cls, free_port())
+    assert result.ok is False
+    assert cls.label.split()[0].lower() in result.message.lower()
+    assert SECRET not in result.message
+
+
+@pytest.mark.parametrize("cls", [p for p in PROVIDERS if p.values[0].family == "download_client"])
+def test_an_html_page_is_a_failed_test_without_the_secret(cls):
+    """(A webhook answering 2xx with any body has accepted the message, so only clients.)"""
+    with RecordingServer(
+        default_response=Reply(
+            200, "<html><body>Login</body></html>", {"Content-Type": "text/html"}
+        )
+    ) as srv:
+        result = _failed_test(cls, srv.port)
+    assert result.ok is False
+    assert SECRET not in result.message and SECRET not in str(result.details)
+
+
+@pytest.mark.parametrize("cls", PROVIDERS)
+def test_a_server_error_is_a_failed_test_without_the_secret(cls):
+    with RecordingServer(default_response=Reply(500, "boom")) as srv:
+        result = _failed_test(cls, srv.port)
+    assert result.ok is False
+    assert SECRET not in result.message
