@@ -7,13 +7,24 @@ named ``on_<event_type>``; ``send`` delivers one event or raises the error tree
 
 from __future__ import annotations
 
+import socket
+import time
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from pydantic import Field, create_model
 
-from integrations.base import Provider, ProviderSettings, TestResult
+from integrations.base import (
+    HEALTHY,
+    UNHEALTHY,
+    UNKNOWN,
+    Health,
+    Provider,
+    ProviderSettings,
+    TestResult,
+)
 
 FAMILY = "notification"
 
@@ -99,6 +110,42 @@ class Notifier(Provider):
         """Deliver one event. Returns details for the delivery log (status code, remote id…).
         Raises IntegrationError subclasses on failure."""
         raise NotImplementedError
+
+    def health_url(self) -> str | None:
+        """The URL whose host the periodic health check may probe, if any."""
+        return None
+
+    def health(self) -> Health:
+        """Passive: never sends a message (``test`` does). Probes that the target's
+        host accepts a TCP connection, when the target has a URL."""
+        now = datetime.now(UTC)
+        url = self.health_url()
+        if not url:
+            return Health(
+                UNKNOWN, None, now, "Not checked periodically; press Test to send a message"
+            )
+        parts = urlsplit(url)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        started = time.monotonic()
+        try:
+            with socket.create_connection((parts.hostname, port), timeout=5):
+                pass
+        except OSError as exc:
+            reason = (
+                "connection refused"
+                if isinstance(exc, ConnectionRefusedError)
+                else type(exc).__name__
+            )
+            return Health(
+                UNHEALTHY,
+                None,
+                now,
+                f"Cannot reach {self.label} at {parts.hostname}:{port}: {reason}",
+            )
+        latency = int((time.monotonic() - started) * 1000)
+        return Health(
+            HEALTHY, latency, now, f"{parts.hostname}:{port} is reachable (no message sent)"
+        )
 
     def test(self) -> TestResult:
         """A test of a notification target is a real ``manual_test`` message."""

@@ -164,6 +164,9 @@ class Webhook(Notifier):
             self._http = None
 
     # -- sending ---------------------------------------------------------------
+    def health_url(self) -> str:
+        return self.settings.url
+
     def send(self, message: EventMessage) -> dict[str, Any]:
         """POST/PUT the event. Returns ``{"status_code", "response"}`` (a body excerpt).
         Raises the error tree: 4xx permanent, 408/429/5xx and network failures transient."""
