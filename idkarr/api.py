@@ -130,6 +130,8 @@ def on_http_error(request, exc: HttpError):
 
 def _mount() -> None:
     from integrations.api import family_router, health_router, system_router
+    from integrations.downloadclients.api import mappings_router
+    from integrations.downloadclients.api import router as queue_router
     from integrations.families import FAMILIES
     from notifications.api import events_router, extra_notification_router
 
@@ -140,8 +142,9 @@ def _mount() -> None:
     api.add_router("/events", events_router)
     api.add_router("/auth", accounts_router)
     for fam in FAMILIES:
-        extra = extra_notification_router if fam.name == "notification" else None
-        api.add_router(f"/{fam.path}", family_router(fam, extra=extra))
+        extra = {"notification": extra_notification_router, "download_client": queue_router}
+        api.add_router(f"/{fam.path}", family_router(fam, extra=extra.get(fam.name)))
+    api.add_router("/remote-path-mappings", mappings_router)
 
 
 _mount()

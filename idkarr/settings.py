@@ -168,6 +168,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "integrations.dispatch_health_checks",
         "schedule": env.get_int("HEALTH_DISPATCH_SECONDS", 10),
     },
+    "downloadclients.poll_queues": {
+        "task": "downloadclients.poll_queues",
+        "schedule": env.get_int("QUEUE_DISPATCH_SECONDS", 10),
+    },
     "notifications.sweep_deliveries": {
         "task": "notifications.sweep_deliveries",
         "schedule": env.get_int("DELIVERY_SWEEP_SECONDS", 30),

@@ -1,12 +1,125 @@
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 
-from integrations.admin import ProviderConfigAdmin
+from integrations.admin import CONSOLE_CSS, ProviderConfigAdmin
+from notifications.payloads import format_size
 
-from .models import DownloadClient
+from . import queue
+from .models import ClientPollState, Download, DownloadClient, RemotePathMapping
+
+STATUS_TONES = {
+    "downloading": "info",
+    "seeding": "ok",
+    "completed": "ok",
+    "queued": "muted",
+    "paused": "muted",
+    "checking": "info",
+    "warning": "warn",
+    "failed": "bad",
+    "error": "bad",
+    "unknown": "muted",
+}
 
 
 @admin.register(DownloadClient)
 class DownloadClientAdmin(ProviderConfigAdmin):
     """Download clients in the console: list with health, kind picker, generated settings form."""
+
+
+class _ClientPermissions:
+    """Queue and mappings follow the download-client permissions the roles already grant."""
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("downloadclients.view_downloadclient")
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.has_perm("downloadclients.change_downloadclient")
+
+    def has_add_permission(self, request):
+        return self.has_change_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.has_change_permission(request)
+
+
+@admin.register(RemotePathMapping)
+class RemotePathMappingAdmin(_ClientPermissions, admin.ModelAdmin):
+    list_display = ["host", "remote_path", "local_path"]
+    search_fields = ["host", "remote_path", "local_path"]
+
+
+def _eta(seconds):
+    if seconds is None:
+        return "∞"
+    hours, rest = divmod(int(seconds), 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}h {minutes:02d}m" if hours else f"{minutes}m {secs:02d}s"
+
+
+def queue_rows(qs):
+    errors = dict(ClientPollState.objects.values_list("client_id", "last_error"))
+    for row in qs:
+        yield {
+            "row": row,
+            "tone": STATUS_TONES.get(row.status, "muted"),
+            "percent": round(row.progress * 100, 1),
+            "size": format_size(row.size),
+            "speed": format_size(row.download_speed) + "/s" if row.download_speed else "",
+            "eta": _eta(row.eta) if row.status == "downloading" else "",
+            "client_error": errors.get(row.client_id, "") if row.unknown_since else "",
+        }
+
+
+@admin.register(Download)
+class DownloadQueueAdmin(_ClientPermissions, admin.ModelAdmin):
+    """The download queue: every client's items, refreshed by the beat dispatcher or on demand."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.refresh_view)
+        return [
+            path("refresh/", view, name="downloadclients_download_refresh"),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request, extra_context=None):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        qs = (
+            Download.objects.filter(removed_at__isnull=True)
+            .select_related("client")
+            .order_by("client__name", "first_seen_at", "pk")
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Download queue",
+            "items": list(queue_rows(qs)),
+            "can_refresh": self.has_change_permission(request),
+            "refresh_url": reverse("admin:downloadclients_download_refresh"),
+            "console_css": CONSOLE_CSS,
+        }
+        return TemplateResponse(request, "admin/downloadclients/download_queue.html", context)
+
+    def refresh_view(self, request):
+        if request.method != "POST" or not self.has_change_permission(request):
+            raise PermissionDenied
+        results = queue.refresh_all()
+        failed = [r.error for r in results.values() if not r.ok]
+        for text in failed:
+            messages.warning(request, text)
+        messages.info(request, f"Polled {len(results)} download clients.")
+        return HttpResponseRedirect(reverse("admin:downloadclients_download_changelist"))

@@ -1,0 +1,335 @@
+"""The download queue (``/api/v1/download-clients/queue``), sending releases
+(``/{id}/add``), item actions, and ``/api/v1/remote-path-mappings/`` CRUD.
+
+Queue items carry the seed's DownloadItem fields in snake_case; ``id`` is
+idkarr's row id (used by the item actions) and ``download_id`` the client's id.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from datetime import datetime
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema, Status
+from pydantic import Field
+
+from idkarr.auth import WRITE
+from integrations import health
+from integrations.schemas import ErrorOut
+
+from . import queue
+from .base import AddRequest, Priority
+from .models import ClientPollState, Download, DownloadClient, RemotePathMapping
+
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+PAYLOAD_KEYS = ("magnet", "url", "torrent_base64", "nzb_base64")
+
+
+class QueueItemOut(Schema):
+    id: int
+    download_id: str
+    client_id: int
+    client_name: str
+    client_kind: str
+    title: str
+    category: str
+    status: str
+    raw_state: str
+    progress: float
+    size: int
+    size_left: int
+    download_speed: int
+    upload_speed: int
+    eta: int | None
+    ratio: float | None
+    seeding_time: int | None
+    seeds: int | None
+    peers: int | None
+    tags: list[str]
+    save_path: str
+    output_path: str
+    raw_output_path: str
+    message: str
+    added_on: datetime | None
+    completed_on: datetime | None
+    first_seen_at: datetime | None
+    last_seen_at: datetime | None
+    unknown: bool
+    unknown_since: datetime | None
+    client_error: str
+    grabbed: bool
+    series_id: int | None
+    movie_id: int | None
+    episode_ids: list[int]
+
+
+class AddIn(Schema):
+    magnet: str | None = None
+    url: str | None = None
+    torrent_base64: str | None = None
+    nzb_base64: str | None = None
+    name: str | None = Field(None, description="File name for torrent/NZB bytes (needed for NZB)")
+    category: str | None = None
+    priority: Priority | None = None
+    paused: bool | None = None
+    save_path: str | None = None
+    series_id: int | None = Field(None, description="Link the item to a series (grabbed)")
+    episode_ids: list[int] = []
+    movie_id: int | None = Field(None, description="Link the item to a movie (grabbed)")
+
+
+class AddOut(Schema):
+    id: str
+    item_id: int
+
+
+class MappingIn(Schema):
+    host: str
+    remote_path: str
+    local_path: str
+
+
+class MappingOut(MappingIn):
+    id: int
+
+
+def _error(status: int, code: str, message: str, details=None):
+    return Status(status, {"code": code, "message": message, "details": details or {}})
+
+
+def item_out(row: Download, errors: dict[int, str] | None = None) -> dict:
+    errors = errors or {}
+    return {
+        "id": row.pk,
+        "download_id": row.download_id,
+        "client_id": row.client_id,
+        "client_name": row.client.name,
+        "client_kind": row.client.kind,
+        "title": row.title,
+        "category": row.category,
+        "status": row.status,
+        "raw_state": row.raw_state,
+        "progress": row.progress,
+        "size": row.size,
+        "size_left": row.size_left,
+        "download_speed": row.download_speed,
+        "upload_speed": row.upload_speed,
+        "eta": row.eta,
+        "ratio": row.ratio,
+        "seeding_time": row.seeding_time,
+        "seeds": row.seeds,
+        "peers": row.peers,
+        "tags": list(row.tags or []),
+        "save_path": row.save_path,
+        "output_path": row.output_path,
+        "raw_output_path": row.raw_output_path,
+        "message": row.message,
+        "added_on": row.added_on,
+        "completed_on": row.completed_at,
+        "first_seen_at": row.first_seen_at,
+        "last_seen_at": row.last_seen_at,
+        "unknown": row.unknown_since is not None,
+        "unknown_since": row.unknown_since,
+        "client_error": errors.get(row.client_id, ""),
+        "grabbed": row.grabbed,
+        "series_id": row.series_id,
+        "movie_id": row.movie_id,
+        "episode_ids": [e.pk for e in row.episodes.all()],
+    }
+
+
+def queue_rows(client_id=None, status=None, category=None):
+    qs = (
+        Download.objects.filter(removed_at__isnull=True)
+        .select_related("client")
+        .prefetch_related("episodes")
+        .order_by("client__name", "first_seen_at", "pk")
+    )
+    if client_id is not None:
+        qs = qs.filter(client_id=client_id)
+    if status:
+        qs = qs.filter(status=status)
+    if category is not None:
+        qs = qs.filter(category=category)
+    return qs
+
+
+def queue_list(client_id=None, status=None, category=None) -> list[dict]:
+    errors = dict(
+        ClientPollState.objects.exclude(last_error="").values_list("client_id", "last_error")
+    )
+    return [item_out(r, errors) for r in queue_rows(client_id, status, category)]
+
+
+router = Router(tags=["Download clients"])
+
+
+@router.get("/queue", response=list[QueueItemOut], summary="The download queue of every client")
+def get_queue(
+    request, client_id: int | None = None, status: str | None = None, category: str | None = None
+):
+    return queue_list(client_id, status, category)
+
+
+@router.post(
+    "/queue/refresh",
+    response=list[QueueItemOut],
+    summary="Poll every enabled client now and return the queue",
+    auth=WRITE,
+)
+def refresh_queue(request):
+    queue.refresh_all()
+    return queue_list()
+
+
+def _decode(value: str, field: str):
+    try:
+        return base64.b64decode(value.strip(), validate=True), None
+    except (binascii.Error, ValueError):
+        return None, _error(422, "invalid_base64", f"{field} is not valid base64", {"field": field})
+
+
+@router.post("/{int:config_id}/add", response={201: AddOut, **ERRORS}, auth=WRITE)
+def add(request, config_id: int, body: AddIn):
+    """Send a magnet, URL, .torrent or .nzb (base64) to the client. Returns the
+    client's id for it (infohash, nzo id, gid…) and idkarr's queue item id."""
+    config = get_object_or_404(DownloadClient, pk=config_id)
+    given = [k for k in PAYLOAD_KEYS if getattr(body, k)]
+    if len(given) != 1:
+        return _error(
+            422, "invalid_request", "Give exactly one of magnet, url, torrent_base64, nzb_base64"
+        )
+    req = AddRequest(
+        category=body.category,
+        priority=body.priority,
+        paused=body.paused,
+        save_path=body.save_path,
+        name=body.name,
+    )
+    kind = given[0]
+    if kind in ("magnet", "url"):
+        setattr(req, kind, getattr(body, kind).strip())
+    else:
+        data, problem = _decode(getattr(body, kind), kind)
+        if problem:
+            return problem
+        if kind == "nzb_base64" and not body.name:
+            return _error(422, "invalid_request", "An NZB needs a name", {"field": "name"})
+        setattr(req, kind.removesuffix("_base64"), data)
+    from idkarr.library.models import Episode, Movie, Series
+
+    series = get_object_or_404(Series, pk=body.series_id) if body.series_id else None
+    movie = get_object_or_404(Movie, pk=body.movie_id) if body.movie_id else None
+    episodes = list(Episode.objects.filter(pk__in=body.episode_ids)) if body.episode_ids else []
+    download_id = health.providers.get(config).add(req)
+    with transaction.atomic():
+        row, _ = Download.objects.get_or_create(
+            client=config,
+            download_id=download_id,
+            defaults={"title": body.name or "", "category": body.category or ""},
+        )
+        row.grabbed = True
+        row.removed_at = None
+        row.series, row.movie = series, movie
+        row.save()
+        if episodes:
+            row.episodes.set(episodes)
+    return Status(201, {"id": download_id, "item_id": row.pk})
+
+
+def _item(item_id: int) -> Download:
+    return get_object_or_404(
+        Download.objects.select_related("client"), pk=item_id, removed_at__isnull=True
+    )
+
+
+def _act(item_id: int, verb: str):
+    row = _item(item_id)
+    getattr(health.providers.get(row.client), verb)(row.download_id)
+    queue.poll_many([row.client])
+    row = Download.objects.select_related("client").get(pk=row.pk)
+    return Status(200, item_out(row))
+
+
+@router.post("/queue/{int:item_id}/pause", response={200: QueueItemOut, **ERRORS}, auth=WRITE)
+def pause(request, item_id: int):
+    return _act(item_id, "pause")
+
+
+@router.post("/queue/{int:item_id}/resume", response={200: QueueItemOut, **ERRORS}, auth=WRITE)
+def resume(request, item_id: int):
+    return _act(item_id, "resume")
+
+
+@router.delete("/queue/{int:item_id}", response={204: None, **ERRORS}, auth=WRITE)
+def remove(request, item_id: int, delete_data: bool = False):
+    """Remove the item from its client (and its data with ``delete_data=true``)."""
+    row = _item(item_id)
+    health.providers.get(row.client).remove(row.download_id, delete_data=delete_data)
+    from django.utils import timezone
+
+    Download.objects.filter(pk=row.pk).update(removed_at=timezone.now())
+    return Status(204, None)
+
+
+# -- remote path mappings ---------------------------------------------------------
+mappings_router = Router(tags=["Remote path mappings"])
+
+
+def _mapping_out(m: RemotePathMapping) -> dict:
+    return {"id": m.pk, "host": m.host, "remote_path": m.remote_path, "local_path": m.local_path}
+
+
+def _save_mapping(mapping: RemotePathMapping, body: MappingIn, status: int):
+    mapping.host, mapping.remote_path, mapping.local_path = (
+        body.host,
+        body.remote_path,
+        body.local_path,
+    )
+    try:
+        mapping.full_clean(validate_constraints=False)
+    except DjangoValidationError as exc:
+        errors = [
+            {"field": f, "message": m, "type": "invalid"}
+            for f, msgs in exc.message_dict.items()
+            for m in msgs
+        ]
+        first = errors[0]
+        return _error(
+            422, "invalid_mapping", f"{first['field']}: {first['message']}", {"errors": errors}
+        )
+    mapping.save()
+    return Status(status, _mapping_out(mapping))
+
+
+@mappings_router.get("/", response=list[MappingOut], summary="List remote path mappings")
+def list_mappings(request, host: str | None = None):
+    qs = RemotePathMapping.objects.all()
+    if host:
+        qs = qs.filter(host__iexact=host.strip())
+    return [_mapping_out(m) for m in qs]
+
+
+@mappings_router.post("/", response={201: MappingOut, **ERRORS}, auth=WRITE)
+def create_mapping(request, body: MappingIn):
+    return _save_mapping(RemotePathMapping(), body, 201)
+
+
+@mappings_router.get("/{int:mapping_id}", response={200: MappingOut, **ERRORS})
+def get_mapping(request, mapping_id: int):
+    return Status(200, _mapping_out(get_object_or_404(RemotePathMapping, pk=mapping_id)))
+
+
+@mappings_router.put("/{int:mapping_id}", response={200: MappingOut, **ERRORS}, auth=WRITE)
+def replace_mapping(request, mapping_id: int, body: MappingIn):
+    return _save_mapping(get_object_or_404(RemotePathMapping, pk=mapping_id), body, 200)
+
+
+@mappings_router.delete("/{int:mapping_id}", response={204: None, **ERRORS}, auth=WRITE)
+def delete_mapping(request, mapping_id: int):
+    get_object_or_404(RemotePathMapping, pk=mapping_id).delete()
+    return Status(204, None)

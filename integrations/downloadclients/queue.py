@@ -1,0 +1,364 @@
+"""Queue tracking: poll every enabled download client, keep a ``Download`` row per
+item, act on transitions.
+
+* ``poll_client`` does the network work only (safe in a thread): the provider
+  comes from ``health.providers`` so polls share the health check's session and
+  qBittorrent's incremental sync state.
+* ``record_poll`` writes in the calling thread: upsert rows, translate output
+  paths through remote path mappings, emit ``download`` when an item grabbed
+  through idkarr and linked to a series/movie completes, remove failed/completed
+  items from the client per its settings. A client error marks its rows
+  ``unknown_since`` and keeps their last good values; an item the client no
+  longer reports is marked the same way. Rows are never deleted here.
+* ``dispatch_due`` is the beat entry point: it claims due clients with a
+  conditional UPDATE on ``ClientPollState.next_poll_at`` and polls them concurrently.
+
+Automatic removal only touches items idkarr owns (grabbed through idkarr or in
+one of the client's idkarr categories), and torrents only once the client
+reports them ``completed`` (finished and stopped: seeding goals met), never
+while ``seeding``.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from integrations import health
+from integrations.errors import IntegrationError
+
+from .base import DownloadItem, DownloadStatus
+from .models import ClientPollState, Download, DownloadClient, RemotePathMapping, map_path
+
+log = logging.getLogger(__name__)
+
+S = DownloadStatus
+DONE = {S.COMPLETED.value, S.SEEDING.value}
+DEFAULT_POLL_INTERVAL = 30
+
+
+@dataclass
+class PollResult:
+    client_id: int
+    ok: bool
+    items: list[DownloadItem] = field(default_factory=list)
+    error: str = ""
+    code: str = ""
+    elapsed_ms: int = 0
+
+
+@dataclass
+class RecordOutcome:
+    seen: int = 0
+    created: int = 0
+    marked_unknown: int = 0
+    events: list[int] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+def poll_interval(config, state: ClientPollState | None = None) -> int:
+    default = getattr(settings, "DOWNLOAD_QUEUE_POLL_SECONDS", DEFAULT_POLL_INTERVAL)
+    return (state.poll_interval if state is not None else None) or default
+
+
+# -- network -------------------------------------------------------------------
+def poll_client(config) -> PollResult:
+    """Ask one client for its queue. No DB access; never raises."""
+    started = time.monotonic()
+
+    def done(**kwargs) -> PollResult:
+        return PollResult(config.pk, elapsed_ms=int((time.monotonic() - started) * 1000), **kwargs)
+
+    try:
+        provider = health.providers.get(config)
+        items = provider.get_downloads()
+    except IntegrationError as exc:
+        health.providers.discard(config)
+        return done(ok=False, error=f"{config.name}: {exc.message}", code=exc.code)
+    except Exception as exc:  # a provider bug or unreadable settings must not stop the round
+        log.exception("queue poll of %s crashed", config)
+        health.providers.discard(config)
+        return done(ok=False, error=f"{config.name}: internal error ({type(exc).__name__})")
+    return done(ok=True, items=list(items))
+
+
+# -- recording -------------------------------------------------------------------
+def _host(config) -> str:
+    try:
+        return str(getattr(config.validated_settings(), "host", "") or "")
+    except Exception:
+        return ""
+
+
+def _fields(item: DownloadItem, mappings, host: str) -> dict:
+    status = item.status.value if isinstance(item.status, S) else str(item.status or "unknown")
+    if status not in S._value2member_map_:
+        status = S.UNKNOWN.value
+    return {
+        "title": (item.title or "")[:500],
+        "category": (item.category or "")[:200],
+        "status": status,
+        "raw_state": (item.raw_state or "")[:100],
+        "progress": float(item.progress or 0.0),
+        "size": int(item.size or 0),
+        "size_left": int(item.size_left or 0),
+        "download_speed": int(item.download_speed or 0),
+        "upload_speed": int(item.upload_speed or 0),
+        "eta": item.eta,
+        "ratio": item.ratio,
+        "seeding_time": item.seeding_time,
+        "seeds": item.seeds,
+        "peers": item.peers,
+        "tags": list(item.tags or []),
+        "save_path": map_path(mappings, host, item.save_path or "")[:1000],
+        "output_path": map_path(mappings, host, item.output_path or "")[:1000],
+        "raw_output_path": (item.output_path or "")[:1000],
+        "message": (item.message or "")[:500],
+        "added_on": item.added_on,
+    }
+
+
+def _owned(row: Download, settings_obj) -> bool:
+    """Items idkarr may remove: grabbed through it or in one of its categories."""
+    if row.grabbed:
+        return True
+    ours = {
+        getattr(settings_obj, name, "")
+        for name in ("tv_category", "movie_category", "anime_category")
+    }
+    return bool(row.category) and row.category in ours - {""}
+
+
+def download_payload(row: Download, config) -> dict:
+    """The ``download`` event payload for a completed, linked item."""
+    from notifications.payloads import (
+        episode_file_info,
+        episode_info,
+        movie_file_info,
+        movie_info,
+        series_info,
+        validate_payload,
+    )
+
+    name = (row.output_path or row.title).replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
+    synthetic = {
+        "relativePath": name or row.title,
+        "path": row.output_path or row.title,
+        "sceneName": row.title,
+        "size": row.size,
+    }
+    payload: dict = {
+        "downloadClient": config.name,
+        "downloadClientType": config.kind,
+        "downloadId": row.download_id,
+    }
+    if row.series_id is not None:
+        episodes = list(row.episodes.order_by("season_number", "episode_number"))
+        files = [e.episode_file for e in episodes if e.episode_file_id]
+        payload["series"] = series_info(row.series)
+        payload["episodes"] = [episode_info(e) for e in episodes]
+        payload["episodeFile"] = episode_file_info(files[0]) if files else synthetic
+    else:
+        file = row.movie.files.order_by("-date_added").first()
+        payload["movie"] = movie_info(row.movie)
+        payload["movieFile"] = movie_file_info(file) if file else synthetic
+    return validate_payload("download", payload)
+
+
+def _tags_of(row: Download) -> list[str]:
+    media = row.series or row.movie
+    return [t.label for t in media.tags.all()] if media is not None else []
+
+
+def _emit_download(row: Download, config) -> int | None:
+    from notifications.events import emit
+
+    try:
+        payload = download_payload(row, config)
+    except ValueError as exc:  # a payload we cannot make valid: say so, don't crash the poll
+        log.warning("download event for %s not sent: %s", row, exc)
+        return None
+    return emit("download", payload, tags=_tags_of(row), source="queue").pk
+
+
+def _remove(provider, row: Download, *, delete_data: bool, why: str, out: RecordOutcome) -> None:
+    try:
+        provider.remove(row.download_id, delete_data=delete_data)
+    except IntegrationError as exc:
+        text = f"Could not remove {why} download: {exc.message}"[:500]
+        Download.objects.filter(pk=row.pk).update(message=text)
+        out.errors.append(text)
+        return
+    Download.objects.filter(pk=row.pk).update(removed_at=timezone.now())
+    out.removed.append(row.download_id)
+
+
+def record_poll(config, result: PollResult, now: datetime | None = None) -> RecordOutcome:
+    """Store a poll result (see the module docstring). Returns what happened."""
+    now = now or timezone.now()
+    out = RecordOutcome()
+    state, _ = ClientPollState.objects.get_or_create(client=config)
+    interval = poll_interval(config, state)
+    live = Download.objects.filter(client=config, removed_at__isnull=True)
+    if not result.ok:
+        out.marked_unknown = live.filter(unknown_since__isnull=True).update(unknown_since=now)
+        ClientPollState.objects.filter(pk=state.pk).update(
+            last_polled_at=now,
+            last_error=result.error[:500],
+            next_poll_at=now + timedelta(seconds=interval),
+        )
+        return out
+
+    host = _host(config)
+    mappings = list(RemotePathMapping.objects.filter(host__iexact=host.strip()))
+    try:
+        client_settings = config.validated_settings()
+    except Exception:
+        client_settings = None
+    existing = {
+        row.download_id: row
+        for row in Download.objects.filter(client=config).select_related("series", "movie")
+    }
+    completed_now: list[Download] = []
+    failed_now: list[Download] = []
+    seen: set[str] = set()
+    with transaction.atomic():
+        for item in result.items:
+            if not item.id or item.id in seen:
+                continue
+            seen.add(item.id)
+            values = _fields(item, mappings, host)
+            values.update(last_seen_at=now, unknown_since=None)
+            row = existing.get(item.id)
+            if row is None:
+                row = Download.objects.create(
+                    client=config, download_id=item.id[:200], first_seen_at=now, **values
+                )
+                out.created += 1
+                previous = None
+            else:
+                previous = row.status
+                if row.removed_at is not None:  # re-added on the client
+                    values["removed_at"] = None
+                for key, value in values.items():
+                    setattr(row, key, value)
+            if values["status"] in DONE and previous not in DONE:
+                row.completed_at = row.completed_at or item.completed_on or now
+                if previous is not None and row.linked and row.grabbed:
+                    event_id = _emit_download(row, config)
+                    if event_id:
+                        out.events.append(event_id)
+            if values["status"] == S.FAILED.value:
+                failed_now.append(row)
+            if values["status"] == S.COMPLETED.value:
+                completed_now.append(row)
+            if previous is not None:
+                row.save()
+        out.seen = len(seen)
+        gone = live.exclude(download_id__in=seen).filter(unknown_since__isnull=True)
+        out.marked_unknown = gone.update(unknown_since=now)
+        ClientPollState.objects.filter(pk=state.pk).update(
+            last_polled_at=now,
+            last_ok_at=now,
+            last_error="",
+            item_count=len(seen),
+            next_poll_at=now + timedelta(seconds=interval),
+        )
+    if client_settings is not None:
+        _auto_remove(config, client_settings, completed_now, failed_now, out)
+    return out
+
+
+def _auto_remove(config, client_settings, completed, failed, out: RecordOutcome) -> None:
+    remove_failed = getattr(client_settings, "remove_failed_downloads", False)
+    remove_completed = getattr(client_settings, "remove_completed_downloads", False)
+    todo = []
+    if remove_failed:
+        todo += [(row, True, "failed") for row in failed if _owned(row, client_settings)]
+    if remove_completed:
+        todo += [(row, False, "completed") for row in completed if _owned(row, client_settings)]
+    if not todo:
+        return
+    try:
+        provider = health.providers.get(config)
+    except IntegrationError as exc:
+        out.errors.append(exc.message)
+        return
+    for row, delete_data, why in todo:
+        _remove(provider, row, delete_data=delete_data, why=why, out=out)
+
+
+# -- dispatching -------------------------------------------------------------------
+def _backed_off(config, now: datetime) -> bool:
+    return bool(config.disabled_until and config.disabled_until > now)
+
+
+def claim_due(now: datetime | None = None) -> list:
+    """Enabled clients due a poll (not in health backoff), claimed with a
+    conditional UPDATE so a concurrent dispatcher skips them."""
+    now = now or timezone.now()
+    claimed = []
+    for config in DownloadClient.objects.filter(enabled=True):
+        if _backed_off(config, now):
+            continue
+        state, _ = ClientPollState.objects.get_or_create(client=config)
+        if state.next_poll_at is not None and state.next_poll_at > now:
+            continue
+        lease = now + timedelta(seconds=max(poll_interval(config, state), 10))
+        same = (
+            Q(next_poll_at__isnull=True)
+            if state.next_poll_at is None
+            else Q(next_poll_at=state.next_poll_at)
+        )
+        if ClientPollState.objects.filter(same, pk=state.pk).update(next_poll_at=lease):
+            claimed.append(config)
+    return claimed
+
+
+def poll_many(configs: list) -> dict[int, PollResult]:
+    """Poll clients concurrently (network in threads) and record here."""
+    if not configs:
+        return {}
+    workers = max(1, min(getattr(settings, "HEALTH_CHECK_CONCURRENCY", 32), len(configs)))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="queue") as pool:
+        results = list(pool.map(poll_client, configs))
+    out = {}
+    for config, result in zip(configs, results, strict=True):
+        try:
+            record_poll(config, result)
+        except Exception:  # one client's bad data must not lose the others' results
+            log.exception("recording the queue of %s failed", config)
+        out[config.pk] = result
+    return out
+
+
+def refresh_all() -> dict[int, PollResult]:
+    """Poll every enabled client now, whatever its schedule."""
+    return poll_many(list(DownloadClient.objects.filter(enabled=True)))
+
+
+def dispatch_due() -> int:
+    """Beat entry point: poll every enabled client that is due. Returns how many."""
+    configs = claim_due()
+    poll_many(configs)
+    return len(configs)
+
+
+__all__ = [
+    "PollResult",
+    "claim_due",
+    "dispatch_due",
+    "poll_client",
+    "poll_many",
+    "record_poll",
+    "refresh_all",
+]
