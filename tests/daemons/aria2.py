@@ -16,25 +16,20 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
 
+from tests.daemons import process
+from tests.daemons.process import free_port
+
 READY_TIMEOUT = 15.0
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @dataclass
-class Aria2Daemon:
+class Aria2Daemon(process.StopOnExit):
     """A running (or stopped) aria2c with its own download directory."""
 
     binary: str
@@ -53,7 +48,7 @@ class Aria2Daemon:
         return f"http://{self.host}:{self.port}/jsonrpc"
 
     def running(self) -> bool:
-        return self.proc is not None and self.proc.poll() is None
+        return process.is_running(self.proc)
 
     def command(self) -> list[str]:
         return [
@@ -91,21 +86,16 @@ class Aria2Daemon:
             "HOME": str(self.base_dir),
             "LANG": "C.UTF-8",
         }
-        log = open(self.base_dir / "aria2c.out", "ab")  # handed to the child; ours is closed below
+        self.proc = process.spawn(self.command(), self.base_dir / "aria2c.out", env, self.base_dir)
         try:
-            self.proc = subprocess.Popen(
-                self.command(),
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                env=env,
-                cwd=self.base_dir,
-                start_new_session=True,
+            process.wait_ready(
+                self._not_ready,
+                what="aria2c",
+                watch=[("aria2c", self.proc, self.log_tail)],
+                timeout=timeout,
+                interval=0.02,
+                log_tail=self.log_tail,
             )
-        finally:
-            log.close()
-        try:
-            self._wait_ready(timeout)
         except BaseException:
             self.stop()
             raise
@@ -123,41 +113,18 @@ class Aria2Daemon:
             raise RuntimeError(f"aria2 {method}: {answer['error']}")
         return answer["result"]
 
-    def _wait_ready(self, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        last = "no answer"
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(
-                    f"aria2c exited with rc {self.proc.returncode}:\n{self.log_tail()}"
-                )
-            try:
-                if self.call("aria2.getVersion", timeout=2).get("version"):
-                    return
-            except (requests.RequestException, ValueError, RuntimeError) as exc:
-                last = f"{type(exc).__name__}: {exc}"[:200]
-            time.sleep(0.02)
-        raise RuntimeError(f"aria2c not ready after {timeout:g} s ({last}):\n{self.log_tail()}")
+    def _not_ready(self) -> str | None:
+        try:
+            version = self.call("aria2.getVersion", timeout=2).get("version")
+        except (requests.RequestException, ValueError, RuntimeError) as exc:
+            return f"{type(exc).__name__}: {exc}"[:200]
+        return None if version else "aria2.getVersion answered without a version"
 
     def stop(self, timeout: float = 10.0) -> None:
         """SIGTERM the process group, then SIGKILL it if it doesn't exit in time.
         (aria2c exits non-zero when downloads are unfinished; that is expected.)"""
         proc, self.proc = self.proc, None
-        if proc is None:
-            return
-        if proc.poll() is None:
-            try:
-                os.killpg(proc.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-            try:
-                proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                try:
-                    os.killpg(proc.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-                proc.wait(5)
+        process.terminate(proc, timeout)
 
     def freeze(self) -> None:
         """SIGSTOP: the daemon keeps its sockets but answers nothing (a hung aria2)."""
@@ -167,13 +134,7 @@ class Aria2Daemon:
         os.killpg(self.proc.pid, signal.SIGCONT)
 
     def log_tail(self, lines: int = 20) -> str:
-        chunks = []
-        for path in (self.base_dir / "aria2c.out", self.log_path):
-            try:
-                chunks += path.read_text(errors="replace").splitlines()[-lines:]
-            except OSError:
-                pass
-        return "\n".join(chunks) or "(no log)"
+        return process.log_tail(self.base_dir / "aria2c.out", self.log_path, lines=lines)
 
 
 def start_aria2(

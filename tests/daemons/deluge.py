@@ -27,22 +27,16 @@ import json
 import os
 import secrets
 import shutil
-import signal
-import socket
 import subprocess
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
 
+from tests.daemons import process
+from tests.daemons.process import free_port
+
 READY_TIMEOUT = 20.0
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def deluge_config(version: int, values: dict) -> str:
@@ -57,26 +51,8 @@ def web_password_fields(password: str) -> dict[str, str]:
     return {"pwd_salt": salt, "pwd_sha1": digest}
 
 
-def _stop_process(proc: subprocess.Popen | None, timeout: float) -> None:
-    """SIGTERM the process group, then SIGKILL it if it doesn't exit in time."""
-    if proc is None or proc.poll() is not None:
-        return
-    try:
-        os.killpg(proc.pid, signal.SIGTERM)
-    except ProcessLookupError:
-        pass
-    try:
-        proc.wait(timeout)
-    except subprocess.TimeoutExpired:
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        proc.wait(5)
-
-
 @dataclass
-class DelugeDaemon:
+class DelugeDaemon(process.StopOnExit):
     """A running (or stopped) deluged + deluge-web pair with their own config dirs."""
 
     deluged_binary: str
@@ -112,10 +88,10 @@ class DelugeDaemon:
         return self.daemon_running() and self.web_running()
 
     def daemon_running(self) -> bool:
-        return self.daemon_proc is not None and self.daemon_proc.poll() is None
+        return process.is_running(self.daemon_proc)
 
     def web_running(self) -> bool:
-        return self.web_proc is not None and self.web_proc.poll() is None
+        return process.is_running(self.web_proc)
 
     def _env(self) -> dict[str, str]:
         return {
@@ -129,27 +105,13 @@ class DelugeDaemon:
             "PYTHONDONTWRITEBYTECODE": "1",
         }
 
-    def _spawn(self, argv: list[str], log_path: Path) -> subprocess.Popen:
-        log = open(log_path, "ab")  # handed to the child; our copy is closed below
-        try:
-            return subprocess.Popen(
-                argv,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                env=self._env(),
-                start_new_session=True,
-            )
-        finally:
-            log.close()
-
     def start(self, timeout: float = READY_TIMEOUT, *, attach: bool = True) -> DelugeDaemon:
         """Start (again) whatever is not running and wait until a real web login succeeds
         and deluge-web sees the daemon online. ``attach`` also connects the Web UI to the
         daemon (an authenticated daemon login) before returning."""
         try:
             if not self.daemon_running():
-                self.daemon_proc = self._spawn(
+                self.daemon_proc = process.spawn(
                     [
                         self.deluged_binary,
                         "-d",
@@ -164,6 +126,7 @@ class DelugeDaemon:
                         self.host,
                     ],
                     self.daemon_log,
+                    self._env(),
                 )
             if not self.web_running():
                 argv = [
@@ -177,7 +140,7 @@ class DelugeDaemon:
                     "-p",
                     str(self.port),
                 ]
-                self.web_proc = self._spawn(argv, self.web_log)
+                self.web_proc = process.spawn(argv, self.web_log, self._env())
             self._wait_ready(timeout, attach=attach)
         except BaseException:
             self.stop()
@@ -194,52 +157,49 @@ class DelugeDaemon:
         r.raise_for_status()
         return r.json()
 
-    def _check_alive(self) -> None:
-        for name, proc, log in (
-            ("deluged", self.daemon_proc, self.daemon_log),
-            ("deluge-web", self.web_proc, self.web_log),
-        ):
-            if proc is not None and proc.poll() is not None:
-                raise RuntimeError(
-                    f"{name} exited with rc {proc.returncode}:\n{self.log_tail(log)}"
-                )
-
     def _wait_ready(self, timeout: float, *, attach: bool) -> None:
-        deadline = time.monotonic() + timeout
-        last = "no answer"
         with requests.Session() as s:
             s.trust_env = False
-            while time.monotonic() < deadline:
-                self._check_alive()
-                try:
-                    if self.rpc(s, "auth.login", self.password).get("result") is not True:
-                        raise RuntimeError("deluge-web rejected the fixture's web password")
-                    status = self.rpc(s, "web.get_host_status", self.host_id).get("result")
-                    if status and status[1] in ("Online", "Connected"):
-                        if attach:
-                            self.rpc(s, "web.connect", self.host_id, timeout=10)
-                            if self.rpc(s, "web.connected").get("result") is not True:
-                                raise RuntimeError(
-                                    "deluge-web could not log in to deluged with the fixture's "
-                                    f"daemon account:\n{self.log_tail(self.web_log)}"
-                                )
-                        return
-                    last = f"daemon status {status!r}"
-                except requests.RequestException as exc:
-                    last = type(exc).__name__
-                time.sleep(0.05)
-        raise RuntimeError(
-            f"deluged/deluge-web not ready after {timeout:g} s ({last}):\n"
-            f"deluged: {self.log_tail(self.daemon_log)}\ndeluge-web: {self.log_tail(self.web_log)}"
-        )
+            process.wait_ready(
+                lambda: self._not_ready(s, attach=attach),
+                what="deluged/deluge-web",
+                watch=[
+                    ("deluged", self.daemon_proc, lambda: self.log_tail(self.daemon_log)),
+                    ("deluge-web", self.web_proc, lambda: self.log_tail(self.web_log)),
+                ],
+                timeout=timeout,
+                interval=0.05,
+                log_tail=lambda: (
+                    f"deluged: {self.log_tail(self.daemon_log)}\n"
+                    f"deluge-web: {self.log_tail(self.web_log)}"
+                ),
+            )
+
+    def _not_ready(self, s: requests.Session, *, attach: bool) -> str | None:
+        try:
+            if self.rpc(s, "auth.login", self.password).get("result") is not True:
+                raise RuntimeError("deluge-web rejected the fixture's web password")
+            status = self.rpc(s, "web.get_host_status", self.host_id).get("result")
+            if status and status[1] in ("Online", "Connected"):
+                if attach:
+                    self.rpc(s, "web.connect", self.host_id, timeout=10)
+                    if self.rpc(s, "web.connected").get("result") is not True:
+                        raise RuntimeError(
+                            "deluge-web could not log in to deluged with the fixture's "
+                            f"daemon account:\n{self.log_tail(self.web_log)}"
+                        )
+                return None
+            return f"daemon status {status!r}"
+        except requests.RequestException as exc:
+            return type(exc).__name__
 
     def stop_daemon(self, timeout: float = 10.0) -> None:
         proc, self.daemon_proc = self.daemon_proc, None
-        _stop_process(proc, timeout)
+        process.terminate(proc, timeout)
 
     def stop_web(self, timeout: float = 10.0) -> None:
         proc, self.web_proc = self.web_proc, None
-        _stop_process(proc, timeout)
+        process.terminate(proc, timeout)
 
     def stop(self, timeout: float = 10.0) -> None:
         """Stop both processes (web first, so it doesn't log a lost daemon)."""
@@ -250,11 +210,7 @@ class DelugeDaemon:
 
     @staticmethod
     def log_tail(path: Path, lines: int = 20) -> str:
-        try:
-            text = path.read_text(errors="replace")
-        except OSError:
-            return "(no log)"
-        return "\n".join(text.splitlines()[-lines:])
+        return process.log_tail(path, lines=lines)
 
 
 def start_deluge(

@@ -16,14 +16,14 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
-import signal
-import socket
 import subprocess
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
+
+from tests.daemons import process
+from tests.daemons.process import free_port
 
 READY_TIMEOUT = 15.0
 WEB_DIR = "/usr/share/nzbget/webui"
@@ -36,12 +36,6 @@ FAILING_SCRIPT = """#!/bin/sh
 echo "[ERROR] idkarr test script fails on purpose"
 exit 94
 """
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _config(
@@ -115,7 +109,7 @@ def _config(
 
 
 @dataclass
-class NzbgetDaemon:
+class NzbgetDaemon(process.StopOnExit):
     """A running (or stopped) nzbget server with its own config and directories."""
 
     binary: str
@@ -136,7 +130,7 @@ class NzbgetDaemon:
         return f"http://{self.host}:{self.port}"
 
     def running(self) -> bool:
-        return self.proc is not None and self.proc.poll() is None
+        return process.is_running(self.proc)
 
     def start(self, timeout: float = READY_TIMEOUT) -> NzbgetDaemon:
         """Start (again) on the same config and wait until an authenticated call answers."""
@@ -147,20 +141,18 @@ class NzbgetDaemon:
             "HOME": str(self.base_dir),
             "LANG": "C.UTF-8",
         }
-        log = open(self.log_path, "ab")  # handed to the child; our copy is closed below
+        self.proc = process.spawn(
+            [self.binary, "-c", str(self.config_path), "-s"], self.log_path, env
+        )
         try:
-            self.proc = subprocess.Popen(
-                [self.binary, "-c", str(self.config_path), "-s"],
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                env=env,
-                start_new_session=True,
+            process.wait_ready(
+                self._not_ready,
+                what="nzbget",
+                watch=[("nzbget", self.proc, self.log_tail)],
+                timeout=timeout,
+                interval=0.03,
+                log_tail=self.log_tail,
             )
-        finally:
-            log.close()
-        try:
-            self._wait_ready(timeout)
         except BaseException:
             self.stop()
             raise
@@ -182,59 +174,27 @@ class NzbgetDaemon:
             raise RuntimeError(f"nzbget {method} failed: {data['error']}")
         return data["result"]
 
-    def _wait_ready(self, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        last = "no answer"
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(
-                    f"nzbget exited with rc {self.proc.returncode}:\n{self.log_tail()}"
-                )
-            try:
-                version = self.rpc("version", timeout=2)
-                if isinstance(version, str) and version:
-                    return
-                last = f"version answered {version!r}"
-            except (requests.RequestException, ValueError, RuntimeError) as exc:
-                last = type(exc).__name__
-            time.sleep(0.03)
-        raise RuntimeError(f"nzbget not ready after {timeout:g} s ({last}):\n{self.log_tail()}")
+    def _not_ready(self) -> str | None:
+        try:
+            version = self.rpc("version", timeout=2)
+        except (requests.RequestException, ValueError, RuntimeError) as exc:
+            return type(exc).__name__
+        if isinstance(version, str) and version:
+            return None
+        return f"version answered {version!r}"
 
     def stop(self, timeout: float = 10.0) -> None:
         """SIGTERM the process group, then SIGKILL it if it doesn't exit in time."""
         proc, self.proc = self.proc, None
-        if proc is None:
-            return
-        if proc.poll() is None:
-            try:
-                os.killpg(proc.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-            try:
-                proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self._kill_group(proc)
+        process.terminate(proc, timeout)
 
     def kill(self) -> None:
         """SIGKILL the process group at once (a crash, not a shutdown)."""
         proc, self.proc = self.proc, None
-        if proc is not None and proc.poll() is None:
-            self._kill_group(proc)
-
-    @staticmethod
-    def _kill_group(proc: subprocess.Popen) -> None:
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        proc.wait(5)
+        process.kill(proc)
 
     def log_tail(self, lines: int = 20) -> str:
-        try:
-            text = self.log_path.read_text(errors="replace")
-        except OSError:
-            return "(no log)"
-        return "\n".join(text.splitlines()[-lines:])
+        return process.log_tail(self.log_path, lines=lines)
 
 
 def start_nzbget(

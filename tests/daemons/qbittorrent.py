@@ -15,22 +15,16 @@ import hashlib
 import os
 import secrets
 import shutil
-import signal
-import socket
 import subprocess
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
 
+from tests.daemons import process
+from tests.daemons.process import free_port
+
 READY_TIMEOUT = 15.0
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def pbkdf2_value(password: str, salt: bytes | None = None) -> str:
@@ -87,7 +81,7 @@ def _config(
 
 
 @dataclass
-class QBittorrentDaemon:
+class QBittorrentDaemon(process.StopOnExit):
     """A running (or stopped) qbittorrent-nox with its own profile directory."""
 
     binary: str
@@ -107,7 +101,7 @@ class QBittorrentDaemon:
         return f"http://{self.host}:{self.port}"
 
     def running(self) -> bool:
-        return self.proc is not None and self.proc.poll() is None
+        return process.is_running(self.proc)
 
     def start(self, timeout: float = READY_TIMEOUT) -> QBittorrentDaemon:
         """Start (again) on the same profile and wait until a real login succeeds."""
@@ -121,76 +115,45 @@ class QBittorrentDaemon:
             "XDG_CACHE_HOME": str(self.base_dir / "xdg-cache"),
             "LANG": "C.UTF-8",
         }
-        log = open(self.log_path, "ab")  # handed to the child; our copy is closed below
+        self.proc = process.spawn(
+            [self.binary, f"--profile={self.profile_dir}"], self.log_path, env
+        )
         try:
-            self.proc = subprocess.Popen(
-                [self.binary, f"--profile={self.profile_dir}"],
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                env=env,
-                start_new_session=True,
-            )
-        finally:
-            log.close()
-        try:
-            self._wait_ready(timeout)
+            with requests.Session() as s:
+                s.trust_env = False
+                process.wait_ready(
+                    lambda: self._not_ready(s),
+                    what="qbittorrent-nox",
+                    watch=[("qbittorrent-nox", self.proc, self.log_tail)],
+                    timeout=timeout,
+                    interval=0.03,
+                    log_tail=self.log_tail,
+                )
         except BaseException:
             self.stop()
             raise
         return self
 
-    def _wait_ready(self, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        last = "no answer"
-        with requests.Session() as s:
-            s.trust_env = False
-            while time.monotonic() < deadline:
-                if self.proc.poll() is not None:
-                    raise RuntimeError(
-                        f"qbittorrent-nox exited with rc {self.proc.returncode}:\n{self.log_tail()}"
-                    )
-                try:
-                    r = s.post(
-                        f"{self.url}/api/v2/auth/login",
-                        data={"username": self.username, "password": self.password},
-                        timeout=2,
-                    )
-                    if r.status_code == 200 and r.text == "Ok.":
-                        return
-                    last = f"HTTP {r.status_code} {r.text[:80]!r}"
-                except requests.RequestException as exc:
-                    last = type(exc).__name__
-                time.sleep(0.03)
-        raise RuntimeError(
-            f"qbittorrent-nox not ready after {timeout:g} s ({last}):\n{self.log_tail()}"
-        )
+    def _not_ready(self, s: requests.Session) -> str | None:
+        try:
+            r = s.post(
+                f"{self.url}/api/v2/auth/login",
+                data={"username": self.username, "password": self.password},
+                timeout=2,
+            )
+        except requests.RequestException as exc:
+            return type(exc).__name__
+        if r.status_code == 200 and r.text == "Ok.":
+            return None
+        return f"HTTP {r.status_code} {r.text[:80]!r}"
 
     def stop(self, timeout: float = 10.0) -> None:
         """SIGTERM the process group, then SIGKILL it if it doesn't exit in time."""
         proc, self.proc = self.proc, None
-        if proc is None:
-            return
-        if proc.poll() is None:
-            try:
-                os.killpg(proc.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-            try:
-                proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                try:
-                    os.killpg(proc.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-                proc.wait(5)
+        process.terminate(proc, timeout)
 
     def log_tail(self, lines: int = 20) -> str:
-        try:
-            text = self.log_path.read_text(errors="replace")
-        except OSError:
-            return "(no log)"
-        return "\n".join(text.splitlines()[-lines:])
+        return process.log_tail(self.log_path, lines=lines)
 
 
 def start_qbittorrent(

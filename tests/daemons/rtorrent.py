@@ -14,20 +14,15 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import socket
 import subprocess
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tests.daemons import process
+from tests.daemons.process import free_port
+
 READY_TIMEOUT = 15.0
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _config(*, base: Path, scgi_port: int, peer_port: int) -> str:
@@ -68,7 +63,7 @@ def scgi_call(host: str, port: int, method: str, timeout: float = 2.0) -> bytes:
 
 
 @dataclass
-class RTorrentDaemon:
+class RTorrentDaemon(process.StopOnExit):
     """A running (or stopped) rtorrent with its own config, session and download dirs."""
 
     binary: str
@@ -87,7 +82,7 @@ class RTorrentDaemon:
         return f"scgi://{self.host}:{self.port}"
 
     def running(self) -> bool:
-        return self.proc is not None and self.proc.poll() is None
+        return process.is_running(self.proc)
 
     def start(self, timeout: float = READY_TIMEOUT) -> RTorrentDaemon:
         """Start (again) on the same session dir and wait for a real XML-RPC answer."""
@@ -99,81 +94,43 @@ class RTorrentDaemon:
             "LANG": "C.UTF-8",
             "TERM": "dumb",
         }
-        log = open(self.base_dir / "stdout.log", "ab")  # handed to the child; ours is closed below
+        argv = [self.binary, "-n", "-o", f"import={self.config_path}"]
+        self.proc = process.spawn(argv, self.base_dir / "stdout.log", env, cwd=self.base_dir)
         try:
-            self.proc = subprocess.Popen(
-                [self.binary, "-n", "-o", f"import={self.config_path}"],
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                env=env,
-                cwd=self.base_dir,
-                start_new_session=True,
+            process.wait_ready(
+                self._not_ready,
+                what="rtorrent",
+                watch=[("rtorrent", self.proc, self.log_tail)],
+                timeout=timeout,
+                interval=0.02,
+                log_tail=self.log_tail,
             )
-        finally:
-            log.close()
-        try:
-            self._wait_ready(timeout)
         except BaseException:
             self.stop()
             raise
         return self
 
-    def _wait_ready(self, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        last = "no answer"
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(
-                    f"rtorrent exited with rc {self.proc.returncode}:\n{self.log_tail()}"
-                )
-            try:
-                answer = scgi_call(self.host, self.port, "system.client_version")
-                if b"Status: 200" in answer and b"<string>" in answer:
-                    return
-                last = repr(answer[:80])
-            except OSError as exc:
-                last = type(exc).__name__
-            time.sleep(0.02)
-        raise RuntimeError(f"rtorrent not ready after {timeout:g} s ({last}):\n{self.log_tail()}")
+    def _not_ready(self) -> str | None:
+        try:
+            answer = scgi_call(self.host, self.port, "system.client_version")
+        except OSError as exc:
+            return type(exc).__name__
+        if b"Status: 200" in answer and b"<string>" in answer:
+            return None
+        return repr(answer[:80])
 
     def stop(self, timeout: float = 10.0) -> None:
         """SIGTERM the process group, then SIGKILL it if it doesn't exit in time."""
         proc, self.proc = self.proc, None
-        if proc is None:
-            return
-        if proc.poll() is None:
-            try:
-                os.killpg(proc.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-            try:
-                proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                try:
-                    os.killpg(proc.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-                proc.wait(5)
+        process.terminate(proc, timeout)
 
     def kill(self) -> None:
         """SIGKILL the process group at once (a crash, not a shutdown)."""
         proc, self.proc = self.proc, None
-        if proc is not None and proc.poll() is None:
-            try:
-                os.killpg(proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            proc.wait(5)
+        process.kill(proc)
 
     def log_tail(self, lines: int = 20) -> str:
-        parts = []
-        for path in (self.log_path, self.base_dir / "stdout.log"):
-            try:
-                parts += path.read_text(errors="replace").splitlines()[-lines:]
-            except OSError:
-                pass
-        return "\n".join(parts) or "(no log)"
+        return process.log_tail(self.log_path, self.base_dir / "stdout.log", lines=lines)
 
 
 def start_rtorrent(

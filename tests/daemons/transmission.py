@@ -19,26 +19,20 @@ import json
 import os
 import secrets
 import shutil
-import signal
-import socket
 import subprocess
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
 
+from tests.daemons import process
+from tests.daemons.process import free_port
+
 READY_TIMEOUT = 15.0
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @dataclass
-class TransmissionDaemon:
+class TransmissionDaemon(process.StopOnExit):
     """A running (or stopped) transmission-daemon with its own config directory."""
 
     binary: str
@@ -58,7 +52,7 @@ class TransmissionDaemon:
         return f"http://{self.host}:{self.port}/transmission/rpc"
 
     def running(self) -> bool:
-        return self.proc is not None and self.proc.poll() is None
+        return process.is_running(self.proc)
 
     def start(self, timeout: float = READY_TIMEOUT) -> TransmissionDaemon:
         """Start (again) on the same config and wait until an authenticated RPC call works."""
@@ -69,20 +63,17 @@ class TransmissionDaemon:
             "HOME": str(self.base_dir),
             "LANG": "C.UTF-8",
         }
-        log = open(self.log_path, "ab")  # handed to the child; our copy is closed below
+        argv = [self.binary, "--foreground", "--config-dir", str(self.config_dir)]
+        self.proc = process.spawn(argv, self.log_path, env)
         try:
-            self.proc = subprocess.Popen(
-                [self.binary, "--foreground", "--config-dir", str(self.config_dir)],
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                env=env,
-                start_new_session=True,
+            process.wait_ready(
+                self._not_ready,
+                what="transmission-daemon",
+                watch=[("transmission-daemon", self.proc, self.log_tail)],
+                timeout=timeout,
+                interval=0.03,
+                log_tail=self.log_tail,
             )
-        finally:
-            log.close()
-        try:
-            self._wait_ready(timeout)
         except BaseException:
             self.stop()
             raise
@@ -106,59 +97,25 @@ class TransmissionDaemon:
             raise RuntimeError(f"{method}: {data.get('result')}")
         return data.get("arguments") or {}
 
-    def _wait_ready(self, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        last = "no answer"
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(
-                    f"transmission-daemon exited with rc {self.proc.returncode}:\n{self.log_tail()}"
-                )
-            try:
-                self.rpc("session-get", {"fields": ["version"]})
-                return
-            except (requests.RequestException, RuntimeError, ValueError, KeyError) as exc:
-                last = f"{type(exc).__name__}: {str(exc)[:80]}"
-            time.sleep(0.03)
-        raise RuntimeError(
-            f"transmission-daemon not ready after {timeout:g} s ({last}):\n{self.log_tail()}"
-        )
+    def _not_ready(self) -> str | None:
+        try:
+            self.rpc("session-get", {"fields": ["version"]})
+        except (requests.RequestException, RuntimeError, ValueError, KeyError) as exc:
+            return f"{type(exc).__name__}: {str(exc)[:80]}"
+        return None
 
     def kill(self) -> None:
         """SIGKILL the process group at once (a crash, as seen from a client)."""
         proc, self.proc = self.proc, None
-        if proc is not None and proc.poll() is None:
-            try:
-                os.killpg(proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            proc.wait(5)
+        process.kill(proc)
 
     def stop(self, timeout: float = 10.0) -> None:
         """SIGTERM the process group, then SIGKILL it if it doesn't exit in time."""
         proc, self.proc = self.proc, None
-        if proc is None:
-            return
-        if proc.poll() is None:
-            try:
-                os.killpg(proc.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-            try:
-                proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                try:
-                    os.killpg(proc.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-                proc.wait(5)
+        process.terminate(proc, timeout)
 
     def log_tail(self, lines: int = 20) -> str:
-        try:
-            text = self.log_path.read_text(errors="replace")
-        except OSError:
-            return "(no log)"
-        return "\n".join(text.splitlines()[-lines:])
+        return process.log_tail(self.log_path, lines=lines)
 
 
 def start_transmission(

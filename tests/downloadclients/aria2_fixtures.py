@@ -12,7 +12,6 @@ import secrets
 import socket
 import struct
 import threading
-import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import unquote_to_bytes, urlsplit
@@ -23,6 +22,7 @@ from integrations.downloadclients.base import AddRequest, DownloadStatus
 from integrations.downloadclients.providers.aria2 import Aria2, Aria2Settings
 from tests.conftest import require_binary
 from tests.daemons.aria2 import Aria2Daemon, start_aria2
+from tests.downloadclients.helpers import wait_for
 from tests.torrentdata import bencode, make_torrent
 
 S = DownloadStatus
@@ -40,24 +40,17 @@ def _secret() -> str:
 def aria2_daemon(tmp_path_factory) -> Aria2Daemon:
     """One aria2c for the session; tests use unique categories (= subdirectories)."""
     binary = require_binary("aria2c")
-    daemon = start_aria2(
-        tmp_path_factory.mktemp("aria2"), secret=_secret(), binary=binary, extra_args=SESSION_ARGS
-    )
-    try:
+    base = tmp_path_factory.mktemp("aria2")
+    with start_aria2(base, secret=_secret(), binary=binary, extra_args=SESSION_ARGS) as daemon:
         yield daemon
-    finally:
-        daemon.stop()
 
 
 @pytest.fixture(scope="session")
 def aria2_seeder(tmp_path_factory) -> Aria2Daemon:
     """A second aria2c that seeds torrents to the first one through ``tracker``."""
     binary = require_binary("aria2c")
-    daemon = start_aria2(tmp_path_factory.mktemp("aria2-seeder"), secret=_secret(), binary=binary)
-    try:
-        yield daemon
-    finally:
-        daemon.stop()
+    with start_aria2(tmp_path_factory.mktemp("aria2-seeder"), secret=_secret(), binary=binary) as d:
+        yield d
 
 
 @pytest.fixture
@@ -148,18 +141,6 @@ def a2(aria2_daemon):
 @pytest.fixture
 def unique() -> str:
     return "t" + uuid.uuid4().hex[:10]
-
-
-def wait_for(provider, download_id, predicate, timeout=8.0):
-    """Poll get_downloads until the item satisfies ``predicate``; return that item."""
-    deadline = time.monotonic() + timeout
-    item = None
-    while time.monotonic() < deadline:
-        item = next((i for i in provider.get_downloads() if i.id == download_id), None)
-        if item is not None and predicate(item):
-            return item
-        time.sleep(0.05)
-    pytest.fail(f"{download_id} never matched; last seen: {item}")
 
 
 def raw_entries(d, key="infoHash", value=""):

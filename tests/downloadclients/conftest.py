@@ -19,21 +19,15 @@ def _unique_password() -> str:
 def qbittorrent_daemon(tmp_path_factory) -> QBittorrentDaemon:
     """One qbittorrent-nox for the session; tests use unique categories and tags."""
     binary = require_binary("qbittorrent-nox")
-    daemon = start_qbittorrent(
-        tmp_path_factory.mktemp("qbittorrent"), password=_unique_password(), binary=binary
-    )
-    try:
+    base = tmp_path_factory.mktemp("qbittorrent")
+    with start_qbittorrent(base, password=_unique_password(), binary=binary) as daemon:
         yield daemon
-    finally:
-        daemon.stop()
 
 
 @pytest.fixture
 def fresh_qbittorrent_daemon(tmp_path) -> QBittorrentDaemon:
     """A qbittorrent-nox of the test's own, free to be stopped and restarted."""
     binary = require_binary("qbittorrent-nox")
-    daemon = start_qbittorrent(tmp_path / "qbittorrent", password=_unique_password(), binary=binary)
-    try:
+    base = tmp_path / "qbittorrent"
+    with start_qbittorrent(base, password=_unique_password(), binary=binary) as daemon:
         yield daemon
-    finally:
-        daemon.stop()

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import json
 import secrets
-import time
 import uuid
+from functools import partial
 
 import pytest
 import responses
@@ -22,6 +22,8 @@ from integrations.downloadclients.base import AddRequest, DownloadStatus
 from integrations.downloadclients.providers.deluge import Deluge, DelugeSettings
 from tests.conftest import require_binary
 from tests.daemons.deluge import DelugeDaemon, start_deluge
+from tests.downloadclients import helpers
+from tests.downloadclients.helpers import wait_gone  # noqa: F401 (for the test modules)
 from tests.torrentdata import make_torrent
 
 URL = "http://127.0.0.1:8112/json"
@@ -107,25 +109,7 @@ def unique() -> str:
     return "t" + uuid.uuid4().hex[:10]
 
 
-def wait_for(provider, download_id, predicate, timeout=8.0):
-    """Poll get_downloads until the item satisfies ``predicate``; return the last item seen."""
-    deadline = time.monotonic() + timeout
-    item = None
-    while time.monotonic() < deadline:
-        item = next((i for i in provider.get_downloads() if i.id == download_id), None)
-        if item is not None and predicate(item):
-            return item
-        time.sleep(0.1)
-    pytest.fail(f"{download_id} never matched; last seen: {item}")
-
-
-def wait_gone(provider, download_id, timeout=8.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if all(i.id != download_id for i in provider.get_downloads()):
-            return
-        time.sleep(0.1)
-    pytest.fail(f"{download_id} is still listed")
+wait_for = partial(helpers.wait_for, interval=0.1)
 
 
 def add_seeding(dg, d, unique):

@@ -14,7 +14,6 @@ from __future__ import annotations
 import base64
 import json
 import secrets
-import time
 import uuid
 
 import pytest
@@ -25,6 +24,7 @@ from integrations.downloadclients.providers.nzbget import NZBGet, NZBGetSettings
 from tests.conftest import free_port, require_binary
 from tests.daemons.nntp import FakeNntpServer, NzbFile, Segment, make_nzb
 from tests.daemons.nzbget import NzbgetDaemon, start_nzbget
+from tests.downloadclients.helpers import wait_for, wait_until  # noqa: F401 (wait_for: for the tests)
 
 URL = "http://127.0.0.1:6789/jsonrpc"
 PASSWORD = "unit-secret-pw"
@@ -45,16 +45,9 @@ def fake_nntp():
 @pytest.fixture(scope="session")
 def nzbget_daemon(tmp_path_factory, fake_nntp) -> NzbgetDaemon:
     binary = require_binary("nzbget")
-    d = start_nzbget(
-        tmp_path_factory.mktemp("nzbget"),
-        password=new_password(),
-        nntp_port=fake_nntp.port,
-        binary=binary,
-    )
-    try:
+    base = tmp_path_factory.mktemp("nzbget")
+    with start_nzbget(base, password=new_password(), nntp_port=fake_nntp.port, binary=binary) as d:
         yield d
-    finally:
-        d.stop()
 
 
 @pytest.fixture(scope="session")
@@ -64,38 +57,32 @@ def idle_nzbget_daemon(tmp_path_factory) -> NzbgetDaemon:
     server at all, nzbget 21 would keep a CPU core busy.)"""
     binary = require_binary("nzbget")
     with FakeNntpServer() as black_hole:
-        d = start_nzbget(
+        with start_nzbget(
             tmp_path_factory.mktemp("nzbget-idle"),
             password=new_password(),
             nntp_port=black_hole.port,
             connections=1,
             article_timeout=3600,
             binary=binary,
-        )
-        try:
+        ) as d:
             sentinel = make_nzb([black_hole.publish("sentinel.bin", b"s", hold=True)])
             content = base64.b64encode(sentinel).decode()
             d.rpc("append", "idkarr-sentinel.nzb", content, "", 900, False, False, "", 0, "ALL", [])
-            deadline = time.monotonic() + 5
-            while [g["Status"] for g in d.rpc("listgroups", 0)] != ["DOWNLOADING"]:
-                assert time.monotonic() < deadline, d.log_tail()
-                time.sleep(0.02)
+            assert wait_until(
+                lambda: [g["Status"] for g in d.rpc("listgroups", 0)] == ["DOWNLOADING"],
+                timeout=5,
+                interval=0.02,
+            ), d.log_tail()
             yield d
-        finally:
-            d.stop()
 
 
 @pytest.fixture
 def fresh_nzbget_daemon(tmp_path) -> NzbgetDaemon:
     """An nzbget of the test's own; its news server port is closed (downloads wait)."""
     binary = require_binary("nzbget")
-    d = start_nzbget(
-        tmp_path / "nzbget", password=new_password(), nntp_port=free_port(), binary=binary
-    )
-    try:
+    base = tmp_path / "nzbget"
+    with start_nzbget(base, password=new_password(), nntp_port=free_port(), binary=binary) as d:
         yield d
-    finally:
-        d.stop()
 
 
 def make_provider(d: NzbgetDaemon, **overrides) -> NZBGet:
@@ -118,18 +105,6 @@ def idle(idle_nzbget_daemon):
 @pytest.fixture
 def unique() -> str:
     return "c" + uuid.uuid4().hex[:10]
-
-
-def wait_for(provider, download_id, predicate, timeout=8.0):
-    """Poll get_downloads until the item satisfies ``predicate``; return it."""
-    deadline = time.monotonic() + timeout
-    item = None
-    while time.monotonic() < deadline:
-        item = next((i for i in provider.get_downloads() if i.id == download_id), None)
-        if item is not None and predicate(item):
-            return item
-        time.sleep(0.05)
-    pytest.fail(f"{download_id} never matched; last seen: {item}")
 
 
 def finished(item) -> bool:

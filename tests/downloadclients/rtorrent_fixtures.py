@@ -7,7 +7,6 @@ per importing module (rtorrent is ready in ~25 ms).
 from __future__ import annotations
 
 import hashlib
-import time
 import uuid
 
 import pytest
@@ -16,6 +15,7 @@ from integrations.downloadclients.base import AddRequest, DownloadStatus
 from integrations.downloadclients.providers.rtorrent import RTorrent, RTorrentSettings
 from tests.conftest import require_binary
 from tests.daemons.rtorrent import RTorrentDaemon, start_rtorrent
+from tests.downloadclients.helpers import wait_for
 from tests.torrentdata import ANNOUNCE, PIECE_LENGTH, bencode, make_torrent
 
 S = DownloadStatus
@@ -26,22 +26,16 @@ S = DownloadStatus
 def rtorrent_daemon(tmp_path_factory) -> RTorrentDaemon:
     """One rtorrent for the session; tests use unique labels and directories."""
     binary = require_binary("rtorrent")
-    d = start_rtorrent(tmp_path_factory.mktemp("rtorrent"), binary=binary)
-    try:
+    with start_rtorrent(tmp_path_factory.mktemp("rtorrent"), binary=binary) as d:
         yield d
-    finally:
-        d.stop()
 
 
 @pytest.fixture
 def fresh_rtorrent_daemon(tmp_path) -> RTorrentDaemon:
     """An rtorrent of the test's own, free to be killed and restarted."""
     binary = require_binary("rtorrent")
-    d = start_rtorrent(tmp_path / "rtorrent", binary=binary)
-    try:
+    with start_rtorrent(tmp_path / "rtorrent", binary=binary) as d:
         yield d
-    finally:
-        d.stop()
 
 
 def make_provider(d: RTorrentDaemon, **overrides) -> RTorrent:
@@ -58,18 +52,6 @@ def rt(rtorrent_daemon):
 @pytest.fixture
 def unique() -> str:
     return "t" + uuid.uuid4().hex[:10]
-
-
-def wait_for(provider, download_id, predicate, timeout=8.0):
-    """Poll get_downloads until the item satisfies ``predicate``; return it."""
-    deadline = time.monotonic() + timeout
-    item = None
-    while time.monotonic() < deadline:
-        item = next((i for i in provider.get_downloads() if i.id == download_id), None)
-        if item is not None and predicate(item):
-            return item
-        time.sleep(0.05)
-    pytest.fail(f"{download_id} never matched; last seen: {item}")
 
 
 def listed(provider, download_id) -> bool:

@@ -5,7 +5,6 @@ adding torrents, magnets and URLs, their states, and the verbs on them."""
 from __future__ import annotations
 
 import logging
-import time
 
 import pytest
 
@@ -21,6 +20,7 @@ from tests.downloadclients.deluge_fixtures import (
     wait_for,
     wait_gone,
 )
+from tests.downloadclients.helpers import wait_until
 from tests.httpserver import RecordingServer, Reply
 from tests.torrentdata import bencode, make_torrent, random_magnet
 
@@ -192,9 +192,7 @@ def test_remove_with_delete_data_deletes_the_file(dg, deluge_daemon, unique):
     download_id, _, payload_dir = add_seeding(dg, deluge_daemon, unique)
     dg.remove(download_id, delete_data=True)
     wait_gone(dg, download_id)
-    deadline = time.monotonic() + 5
-    while (payload_dir / "labfile.bin").exists() and time.monotonic() < deadline:
-        time.sleep(0.05)
+    wait_until(lambda: not (payload_dir / "labfile.bin").exists())
     assert not (payload_dir / "labfile.bin").exists()
 
 

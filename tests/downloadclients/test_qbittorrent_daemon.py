@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 import subprocess
 import threading
-import time
 import uuid
+from functools import partial
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
@@ -22,6 +22,8 @@ from integrations.errors import (
     ProtocolError,
     UnsupportedError,
 )
+from tests.downloadclients import helpers
+from tests.downloadclients.helpers import wait_gone, wait_until
 from tests.torrentdata import bencode, make_torrent, random_magnet
 
 daemon = pytest.mark.daemon
@@ -45,25 +47,7 @@ def unique() -> str:
     return "t" + uuid.uuid4().hex[:10]
 
 
-def wait_for(provider, download_id, predicate, timeout=8.0):
-    """Poll get_downloads until the item satisfies ``predicate``; return the last item seen."""
-    deadline = time.monotonic() + timeout
-    item = None
-    while time.monotonic() < deadline:
-        item = next((i for i in provider.get_downloads() if i.id == download_id), None)
-        if item is not None and predicate(item):
-            return item
-        time.sleep(0.1)
-    pytest.fail(f"{download_id} never matched; last seen: {item}")
-
-
-def wait_gone(provider, download_id, timeout=8.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if all(i.id != download_id for i in provider.get_downloads()):
-            return
-        time.sleep(0.1)
-    pytest.fail(f"{download_id} is still listed")
+wait_for = partial(helpers.wait_for, interval=0.1)
 
 
 def add_seeding(qb, d, unique):
@@ -228,9 +212,7 @@ def test_set_priority_top_moves_the_torrent_to_the_head_of_the_queue(fresh_qbitt
 
         qb.set_priority(second[1], Priority.TOP)
 
-        deadline = time.monotonic() + 5
-        while api.info(hashes=second[1])[0]["priority"] != 1 and time.monotonic() < deadline:
-            time.sleep(0.05)
+        wait_until(lambda: api.info(hashes=second[1])[0]["priority"] == 1)
         assert api.info(hashes=second[1])[0]["priority"] == 1
 
 
@@ -305,9 +287,7 @@ def test_remove_with_delete_data_deletes_the_file(qb, qbittorrent_daemon, unique
     download_id, _, payload_dir = add_seeding(qb, qbittorrent_daemon, unique)
     qb.remove(download_id, delete_data=True)
     wait_gone(qb, download_id)
-    deadline = time.monotonic() + 5
-    while (payload_dir / "labfile.bin").exists() and time.monotonic() < deadline:
-        time.sleep(0.05)
+    wait_until(lambda: not (payload_dir / "labfile.bin").exists())
     assert not (payload_dir / "labfile.bin").exists()
 
 

@@ -11,6 +11,7 @@ import subprocess
 import threading
 import time
 import uuid
+from functools import partial
 
 import pytest
 
@@ -26,6 +27,8 @@ from integrations.errors import (
 )
 from tests.conftest import require_binary
 from tests.daemons.transmission import TransmissionDaemon, start_transmission
+from tests.downloadclients import helpers
+from tests.downloadclients.helpers import wait_until
 from tests.httpserver import RecordingServer, Reply
 from tests.torrentdata import bencode, make_torrent, random_magnet
 
@@ -37,15 +40,12 @@ S = DownloadStatus
 def transmission_daemon(tmp_path_factory) -> TransmissionDaemon:
     """One transmission-daemon for the module's tests; they use unique categories."""
     binary = require_binary("transmission-daemon")
-    d = start_transmission(
+    with start_transmission(
         tmp_path_factory.mktemp("transmission"),
         password="tr-" + secrets.token_urlsafe(16),
         binary=binary,
-    )
-    try:
+    ) as d:
         yield d
-    finally:
-        d.stop()
 
 
 @pytest.fixture
@@ -81,16 +81,7 @@ def unique() -> str:
     return "t" + uuid.uuid4().hex[:10]
 
 
-def wait_for(provider, download_id, predicate, timeout=8.0):
-    """Poll until the item satisfies ``predicate``; return it."""
-    deadline = time.monotonic() + timeout
-    item = None
-    while time.monotonic() < deadline:
-        item = provider.get_download(download_id)
-        if item is not None and predicate(item):
-            return item
-        time.sleep(0.05)
-    pytest.fail(f"{download_id} never matched; last seen: {item}")
+wait_for = partial(helpers.wait_for, lookup=Transmission.get_download)
 
 
 def raw(d: TransmissionDaemon, torrent_hash: str, *fields: str) -> dict:
@@ -371,9 +362,7 @@ def test_remove_drops_the_torrent_and_keeps_its_data(tr, transmission_daemon, un
 def test_remove_with_delete_data_deletes_the_file(tr, transmission_daemon, unique):
     download_id, payload_dir = add_seeding(tr, transmission_daemon, unique)
     tr.remove(download_id, delete_data=True)
-    deadline = time.monotonic() + 5
-    while (payload_dir / "labfile.bin").exists() and time.monotonic() < deadline:
-        time.sleep(0.05)
+    wait_until(lambda: not (payload_dir / "labfile.bin").exists())
     assert tr.get_download(download_id) is None
     assert not (payload_dir / "labfile.bin").exists()
 

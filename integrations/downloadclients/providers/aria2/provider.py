@@ -94,8 +94,6 @@ class Aria2Settings(DownloadClientSettings):
     anime_category: str = Field(
         "", description="Subdirectory for anime (empty: use the TV subdirectory)"
     )
-    remove_completed_downloads: bool = Field(False, description="Remove imported downloads")
-    remove_failed_downloads: bool = Field(True, description="Remove failed downloads from aria2")
 
 
 class Aria2(DownloadClient):

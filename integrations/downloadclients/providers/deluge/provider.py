@@ -68,10 +68,6 @@ class DelugeSettings(DownloadClientSettings):
     anime_category: str = Field(
         "", description="Label for anime downloads (empty: use the TV label)"
     )
-    remove_completed_downloads: bool = Field(
-        False, description="Remove torrents from Deluge once they are imported"
-    )
-    remove_failed_downloads: bool = Field(True, description="Remove failed downloads from Deluge")
     add_paused: bool = Field(False, description="Add new torrents paused")
     download_directory: str = Field(
         "", description="Download location for new torrents (empty: Deluge's default)"

@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import time
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from integrations.base import TestResult
 from integrations.downloadclients.base import (
@@ -70,7 +70,6 @@ class DownloadStationSettings(DownloadClientSettings, UserPassMixin):
         "",
         description="DSM account allowed to use Download Station, without 2-step verification",
     )
-    password: SecretStr | None = Field(None, description="Password of the DSM account")
     destination: str = Field(
         "",
         description="Shared folder for downloads, without a leading slash, e.g. downloads; "

@@ -20,7 +20,7 @@ import time
 from datetime import UTC, datetime
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field
 
 from integrations.base import DEGRADED, HEALTHY, UNHEALTHY, Health, TestResult
 from integrations.downloadclients.base import (
@@ -75,7 +75,6 @@ class QBittorrentSettings(DownloadClientSettings, UserPassMixin):
         "",
         description="Web UI user name; leave empty if qBittorrent bypasses authentication for idkarr's address",
     )
-    password: SecretStr | None = Field(None, description="Web UI password")
     first_and_last_piece_priority: bool = Field(
         False, description="Download the first and last pieces first (lets players preview)"
     )

@@ -96,12 +96,6 @@ class SABnzbdSettings(DownloadClientSettings):
         "default",
         description="Priority for older releases, and for releases of unknown age",
     )
-    remove_completed_downloads: bool = Field(
-        False, description="Remove imported downloads from SABnzbd's history"
-    )
-    remove_failed_downloads: bool = Field(
-        True, description="Remove failed downloads from SABnzbd's history"
-    )
     history_limit: int = Field(
         60, ge=1, le=10000, description="How many of SABnzbd's newest history entries to poll"
     )

@@ -83,12 +83,6 @@ class TransmissionSettings(DownloadClientSettings, UserPassMixin):
         "own download-dir. Each category is a subdirectory of it",
     )
     add_paused: bool = Field(False, description="Add torrents stopped instead of starting them")
-    remove_completed_downloads: bool = Field(
-        False, description="Remove torrents from Transmission once imported"
-    )
-    remove_failed_downloads: bool = Field(
-        True, description="Remove torrents from Transmission when their download failed"
-    )
 
 
 class Transmission(DownloadClient):
