@@ -26,6 +26,7 @@ from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from pydantic import ValidationError
 
+from idkarr.accounts.roles import ADMIN, has_role
 from idkarr.library.models import Tag
 
 from .dashboard import HEALTH_TONES, ago
@@ -92,6 +93,7 @@ def kind_picker(model_admin, request) -> TemplateResponse:
             "doc": (cls.__doc__ or "").strip().splitlines()[0] if cls.__doc__ else "",
         }
         for cls in model_admin.model.registry.classes()
+        if not cls.admin_only or has_role(request.user, ADMIN)
     ]
     context = _context(
         model_admin,
@@ -159,7 +161,7 @@ def config_form(model_admin, request, *, kind: str, obj=None):
         model_admin.has_add_permission(request)
         if adding
         else model_admin.has_change_permission(request, obj)
-    )
+    ) and (not provider_cls.admin_only or has_role(request.user, ADMIN))
     action = (
         next((a for a in ACTIONS if a in request.POST), "_save")
         if request.method == "POST"

@@ -6,7 +6,8 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404
 from ninja import Router, Status
 
-from idkarr.auth import WRITE
+from idkarr.accounts.roles import ADMIN
+from idkarr.auth import WRITE, require
 from idkarr.library.models import Tag
 
 from .base import TestResult
@@ -77,6 +78,8 @@ def family_router(fam: Family, extra: Router | None = None) -> Router:
         """Validates the settings and, when the integration is enabled, tests the
         connection first (``force=true`` saves even when the test fails)."""
         provider_cls = fam.registry.get(body.kind)
+        if provider_cls.admin_only:
+            require(request, ADMIN)
         validated = merge_settings(None, provider_cls.Settings, body.settings, partial=False)
         if body.enabled and not force:
             result = manager.test_settings(provider_cls, validated, name=body.name)
@@ -104,6 +107,8 @@ def family_router(fam: Family, extra: Router | None = None) -> Router:
     )
     def test_unsaved(request, body: TestIn):
         provider_cls = fam.registry.get(body.kind)
+        if provider_cls.admin_only:
+            require(request, ADMIN)
         existing = load(body.id) if body.id else None
         if existing is not None and existing.kind != body.kind:
             existing = None
@@ -122,6 +127,8 @@ def family_router(fam: Family, extra: Router | None = None) -> Router:
 
     def _update(request, config_id: int, body, partial: bool):
         config = load(config_id)
+        if config.provider_class().admin_only:
+            require(request, ADMIN)
         if body.kind is not None and body.kind != config.kind:
             return Status(
                 422,
@@ -168,12 +175,18 @@ def family_router(fam: Family, extra: Router | None = None) -> Router:
 
     @router.delete("/{int:config_id}", response={204: None, **ERRORS}, auth=WRITE)
     def delete(request, config_id: int):
-        manager.unregister(load(config_id))
+        config = load(config_id)
+        if config.provider_class().admin_only:
+            require(request, ADMIN)
+        manager.unregister(config)
         return Status(204, None)
 
     @router.post("/{int:config_id}/test", response={200: TestOut, **ERRORS}, auth=WRITE)
     def test_saved(request, config_id: int):
-        return Status(200, _test_out(manager.test(load(config_id))))
+        config = load(config_id)
+        if config.provider_class().admin_only:
+            require(request, ADMIN)
+        return Status(200, _test_out(manager.test(config)))
 
     if extra is not None:
         router.add_router("", extra)

@@ -78,6 +78,7 @@ class Provider:
     version: ClassVar[str] = "1.0"
     capabilities: ClassVar[frozenset[str]] = frozenset()
     Settings: ClassVar[type[ProviderSettings]] = ProviderSettings
+    admin_only: ClassVar[bool] = False  # only admins may configure it (e.g. running local scripts)
 
     def __init__(self, settings: ProviderSettings, *, name: str = ""):
         if not isinstance(settings, self.Settings):
@@ -140,6 +141,7 @@ class Provider:
             "capabilities": sorted(cls.capabilities),
             "settings_schema": settings_json_schema(cls.Settings),
             "secret_fields": cls.Settings.secret_fields(),
+            "admin_only": cls.admin_only,
         }
 
 

@@ -67,6 +67,7 @@ class KindOut(Schema):
     capabilities: list[str]
     settings_schema: dict[str, Any]
     secret_fields: list[str]
+    admin_only: bool = False
 
 
 class HealthRow(Schema):

@@ -146,3 +146,11 @@ class FakeNotifier(Notifier):
         with self.lock:
             FakeNotifier.sent.append((self.name, message.event_type, message.delivery_id))
         return {"status_code": 200}
+
+
+class AdminOnlyNotifier(FakeNotifier):
+    """Like a custom script: only admins may configure, test or remove it."""
+
+    kind = "adminonlynotifier"
+    label = "Admin-only notifier"
+    admin_only = True
