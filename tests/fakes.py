@@ -32,6 +32,7 @@ class FakeClientSettings(DownloadClientSettings):
     username: str = ""
     password: SecretStr | None = None
     mode: Literal["ok", "down", "degraded"] = "ok"
+    categories: bool = True  # False: set_category is unsupported, like aria2
 
 
 class FakeClient(DownloadClient):
@@ -121,6 +122,16 @@ class FakeClient(DownloadClient):
         self._item(download_id)
         del self._queue()[download_id]
         FakeClient.calls.append(("remove", self.name, download_id, delete_data))
+
+    def set_category(self, download_id: str, category: str) -> None:
+        if not self.settings.categories:
+            super().set_category(download_id, category)
+        self._item(download_id).category = category
+        FakeClient.calls.append(("set_category", self.name, download_id, category))
+
+    def set_priority(self, download_id: str, priority) -> None:
+        self._item(download_id)
+        FakeClient.calls.append(("set_priority", self.name, download_id, str(priority)))
 
 
 class FakeNotifierSettings(NotificationSettings):

@@ -19,6 +19,7 @@ from pydantic import Field
 
 from idkarr.auth import WRITE
 from integrations import health
+from integrations.errors import UnsupportedError
 from integrations.schemas import ErrorOut
 
 from . import queue
@@ -85,6 +86,14 @@ class AddIn(Schema):
 class AddOut(Schema):
     id: str
     item_id: int
+
+
+class CategoryIn(Schema):
+    category: str = Field(..., max_length=200, description="The client's category/label")
+
+
+class PriorityIn(Schema):
+    priority: Priority
 
 
 class MappingIn(Schema):
@@ -247,9 +256,14 @@ def _item(item_id: int) -> Download:
     )
 
 
-def _act(item_id: int, verb: str):
+def _act(item_id: int, verb: str, *args):
+    """Run ``verb`` on the item's client, re-poll it, return the item. A verb the client
+    lacks is 422 ``unsupported``; other client errors are 502 (the global handler)."""
     row = _item(item_id)
-    getattr(health.providers.get(row.client), verb)(row.download_id)
+    try:
+        getattr(health.providers.get(row.client), verb)(row.download_id, *args)
+    except UnsupportedError as exc:
+        return _error(422, exc.code, exc.message, exc.details)
     queue.poll_many([row.client])
     row = Download.objects.select_related("client").get(pk=row.pk)
     return Status(200, item_out(row))
@@ -263,6 +277,19 @@ def pause(request, item_id: int):
 @router.post("/queue/{int:item_id}/resume", response={200: QueueItemOut, **ERRORS}, auth=WRITE)
 def resume(request, item_id: int):
     return _act(item_id, "resume")
+
+
+@router.post("/queue/{int:item_id}/category", response={200: QueueItemOut, **ERRORS}, auth=WRITE)
+def set_category(request, item_id: int, body: CategoryIn):
+    """Move the item to another category (label) on its client."""
+    return _act(item_id, "set_category", body.category)
+
+
+@router.post("/queue/{int:item_id}/priority", response={200: QueueItemOut, **ERRORS}, auth=WRITE)
+def set_priority(request, item_id: int, body: PriorityIn):
+    """top/bottom move the item to either end of the client's queue; high/normal/low set
+    its priority where the client has one."""
+    return _act(item_id, "set_priority", Priority(body.priority))
 
 
 @router.delete("/queue/{int:item_id}", response={204: None, **ERRORS}, auth=WRITE)
