@@ -231,28 +231,37 @@ def record_poll(config, result: PollResult, now: datetime | None = None) -> Reco
     completed_now: list[Download] = []
     failed_now: list[Download] = []
     seen: set[str] = set()
+    unchanged: list[int] = []  # rows only marked seen, in one UPDATE
+    created: list[Download] = []
     with transaction.atomic():
         for item in result.items:
             if not item.id or item.id in seen:
                 continue
             seen.add(item.id)
             values = _fields(item, mappings, host)
-            values.update(last_seen_at=now, unknown_since=None)
             row = existing.get(item.id)
             if row is None:
-                row = Download.objects.create(
-                    client=config, download_id=item.id[:200], first_seen_at=now, **values
+                row = Download(
+                    client=config,
+                    download_id=item.id[:200],
+                    first_seen_at=now,
+                    last_seen_at=now,
+                    **values,
                 )
-                out.created += 1
+                created.append(row)
                 previous = None
+                changed: list[str] = []
             else:
                 previous = row.status
+                changed = [key for key, value in values.items() if getattr(row, key) != value]
                 if row.removed_at is not None:  # re-added on the client
                     values["removed_at"] = None
-                for key, value in values.items():
-                    setattr(row, key, value)
+                    changed.append("removed_at")
+                for key in changed:
+                    setattr(row, key, values[key])
             if values["status"] in DONE and previous not in DONE:
                 row.completed_at = row.completed_at or item.completed_on or now
+                changed.append("completed_at")
                 if previous is not None and row.linked and row.grabbed:
                     event_id = _emit_download(row, config)
                     if event_id:
@@ -261,8 +270,18 @@ def record_poll(config, result: PollResult, now: datetime | None = None) -> Reco
                 failed_now.append(row)
             if values["status"] == S.COMPLETED.value:
                 completed_now.append(row)
-            if previous is not None:
-                row.save()
+            if previous is None:
+                continue
+            if changed or row.unknown_since is not None:
+                row.last_seen_at, row.unknown_since = now, None
+                row.save(update_fields=[*dict.fromkeys(changed), "last_seen_at", "unknown_since"])
+            else:
+                unchanged.append(row.pk)
+        if created:
+            Download.objects.bulk_create(created, batch_size=500)
+            out.created = len(created)
+        for start in range(0, len(unchanged), 500):
+            Download.objects.filter(pk__in=unchanged[start : start + 500]).update(last_seen_at=now)
         out.seen = len(seen)
         gone = live.exclude(download_id__in=seen).filter(unknown_since__isnull=True)
         out.marked_unknown = gone.update(unknown_since=now)

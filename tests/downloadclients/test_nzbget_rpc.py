@@ -178,3 +178,10 @@ def test_paused_download_queue_degrades_the_health(rsps):
     health = provider().health()
     assert health.status == "degraded"
     assert "NZBGet has paused all downloads" in health.message
+
+
+def test_requests_ask_nzbget_to_close_the_connection():
+    from integrations.downloadclients.providers.nzbget.client import NZBGetApi
+
+    api = NZBGetApi("http://127.0.0.1:1", "u", None)
+    assert api.http.session.headers["Connection"] == "close"

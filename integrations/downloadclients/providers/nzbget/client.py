@@ -71,6 +71,9 @@ class NZBGetApi:
         self.username = username
         self._password = password
         self.http = HttpClient(SERVICE, verify_tls=verify_tls, read_timeout=read_timeout)
+        # NZBGet 21 answers every request after the first on a kept-open connection
+        # about 44 ms late; a fresh connection per call answers in about 1 ms.
+        self.http.session.headers["Connection"] = "close"
         self._ids = itertools.count(1)
         self.app_version = ""
 
