@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import base64
 import binascii
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Literal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from ninja import Router, Schema, Status
 from pydantic import Field
 
@@ -81,6 +83,14 @@ class AddIn(Schema):
     series_id: int | None = Field(None, description="Link the item to a series (grabbed)")
     episode_ids: list[int] = []
     movie_id: int | None = Field(None, description="Link the item to a movie (grabbed)")
+    media_type: Literal["tv", "movie", "anime"] | None = Field(
+        None,
+        description="Picks the client's category when none is given (default: from the linked series/movie)",
+    )
+    recent: bool | None = Field(
+        None,
+        description="Aired in the last 14 days: recent vs older priority (default: from the linked episodes)",
+    )
 
 
 class AddOut(Schema):
@@ -202,6 +212,22 @@ def _decode(value: str, field: str):
         return None, _error(422, "invalid_base64", f"{field} is not valid base64", {"field": field})
 
 
+def _media_type(series, movie) -> str | None:
+    if movie is not None:
+        return "movie"
+    if series is not None:
+        return "anime" if series.series_type == "anime" else "tv"
+    return None
+
+
+def _recent(episodes) -> bool | None:
+    """Sonarr's rule: a release is recent when an episode aired in the last 14 days."""
+    dates = [e.air_date for e in episodes if e.air_date]
+    if not dates:
+        return None
+    return max(dates) >= timezone.localdate() - timedelta(days=14)
+
+
 @router.post("/{int:config_id}/add", response={201: AddOut, **ERRORS}, auth=WRITE)
 def add(request, config_id: int, body: AddIn):
     """Send a magnet, URL, .torrent or .nzb (base64) to the client. Returns the
@@ -234,7 +260,10 @@ def add(request, config_id: int, body: AddIn):
     series = get_object_or_404(Series, pk=body.series_id) if body.series_id else None
     movie = get_object_or_404(Movie, pk=body.movie_id) if body.movie_id else None
     episodes = list(Episode.objects.filter(pk__in=body.episode_ids)) if body.episode_ids else []
-    download_id = health.providers.get(config).add(req)
+    req.media_type = body.media_type or _media_type(series, movie)
+    req.recent = body.recent if body.recent is not None else _recent(episodes)
+    provider = health.providers.get(config)
+    download_id = provider.add(provider.with_defaults(req))
     with transaction.atomic():
         row, _ = Download.objects.get_or_create(
             client=config,

@@ -74,6 +74,8 @@ class AddRequest:
     paused: bool | None = None
     priority: Priority | None = None
     tags: list[str] = field(default_factory=list)
+    media_type: str | None = None  # tv | movie | anime: picks the category when none is given
+    recent: bool | None = None  # aired in the last 14 days: picks recent vs older priority
 
     def payload_kind(self) -> str:
         given = [k for k in ("magnet", "url", "torrent", "nzb") if getattr(self, k)]
@@ -198,6 +200,19 @@ class DownloadClient(Provider):
 
             raise NotFoundError(f"{self.label} has no download {download_id}")
         return item.output_path
+
+    def with_defaults(self, request: AddRequest) -> AddRequest:
+        """Fill the category from the media type and the priority from the
+        recent/older settings, where the request leaves them open."""
+        if request.category is None and request.media_type:
+            request.category = self.category_for(request.media_type)
+        if request.priority is None and request.recent is not None:
+            wanted = getattr(
+                self.settings, "recent_priority" if request.recent else "older_priority", None
+            )
+            if wanted in {p.value for p in Priority}:
+                request.priority = Priority(wanted)
+        return request
 
     def category_for(self, media_type: str) -> str:
         s = self.settings

@@ -269,7 +269,10 @@ class SABnzbd(DownloadClient):
         elif request.priority is not None:
             priority = _REQUEST_PRIORITY[Priority(request.priority)]
         else:
-            priority = PRIORITY_VALUES[self.settings.older_priority]
+            chosen = (
+                self.settings.recent_priority if request.recent else self.settings.older_priority
+            )
+            priority = PRIORITY_VALUES[chosen]
         params: dict = {"cat": category} if category else {}
         params["priority"] = priority
         name = (request.name or "").strip()
