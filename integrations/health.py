@@ -17,6 +17,7 @@ import logging
 import random
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -53,6 +54,17 @@ class ProviderCache:
     def __init__(self):
         self._lock = threading.Lock()
         self._entries: dict[tuple[str, int], tuple[object, object]] = {}
+        self._in_use: dict[tuple[str, int], threading.RLock] = {}
+
+    @contextmanager
+    def using(self, config):
+        """The cached provider, held exclusively: a health check and a queue poll
+        of one integration never share its session or sync state at once."""
+        key = (config._meta.label, config.pk)
+        with self._lock:
+            lock = self._in_use.setdefault(key, threading.RLock())
+        with lock:
+            yield self.get(config)
 
     def get(self, config):
         key = (config._meta.label, config.pk)
@@ -88,19 +100,13 @@ def run_check(config) -> Health:
     """Check one integration now (network only, no DB writes). Never raises."""
     started = datetime.now(UTC)
     try:
-        provider = providers.get(config)
+        with providers.using(config) as provider:
+            result = provider.health()
     except IntegrationError as exc:
         return Health(UNHEALTHY, None, started, exc.message, {"code": exc.code})
-    except Exception as exc:  # invalid stored settings after a provider upgrade, etc.
-        log.warning("building %s failed: %s", config, type(exc).__name__)
-        return Health(UNHEALTHY, None, started, f"Settings are invalid: {type(exc).__name__}", {})
-    try:
-        result = provider.health()
-    except Exception as exc:  # a provider bug must not stop the round
-        log.exception("health check of %s crashed", config)
-        result = Health(
-            UNHEALTHY, None, started, f"Internal error while checking: {type(exc).__name__}", {}
-        )
+    except Exception as exc:  # invalid stored settings, or a provider bug: never stop the round
+        log.exception("health check of %s failed: %s", config, type(exc).__name__)
+        result = Health(UNHEALTHY, None, started, f"Check failed: {type(exc).__name__}", {})
     if result.status == UNHEALTHY:
         providers.discard(config)  # the next attempt starts from a clean session
     return result

@@ -262,8 +262,8 @@ def add(request, config_id: int, body: AddIn):
     episodes = list(Episode.objects.filter(pk__in=body.episode_ids)) if body.episode_ids else []
     req.media_type = body.media_type or _media_type(series, movie)
     req.recent = body.recent if body.recent is not None else _recent(episodes)
-    provider = health.providers.get(config)
-    download_id = provider.add(provider.with_defaults(req))
+    with health.providers.using(config) as provider:
+        download_id = provider.add(provider.with_defaults(req))
     with transaction.atomic():
         row, _ = Download.objects.get_or_create(
             client=config,
@@ -290,7 +290,8 @@ def _act(item_id: int, verb: str, *args):
     lacks is 422 ``unsupported``; other client errors are 502 (the global handler)."""
     row = _item(item_id)
     try:
-        getattr(health.providers.get(row.client), verb)(row.download_id, *args)
+        with health.providers.using(row.client) as provider:
+            getattr(provider, verb)(row.download_id, *args)
     except UnsupportedError as exc:
         return _error(422, exc.code, exc.message, exc.details)
     queue.poll_many([row.client])
@@ -325,7 +326,8 @@ def set_priority(request, item_id: int, body: PriorityIn):
 def remove(request, item_id: int, delete_data: bool = False):
     """Remove the item from its client (and its data with ``delete_data=true``)."""
     row = _item(item_id)
-    health.providers.get(row.client).remove(row.download_id, delete_data=delete_data)
+    with health.providers.using(row.client) as provider:
+        provider.remove(row.download_id, delete_data=delete_data)
     from django.utils import timezone
 
     Download.objects.filter(pk=row.pk).update(removed_at=timezone.now())

@@ -79,8 +79,8 @@ def poll_client(config) -> PollResult:
         return PollResult(config.pk, elapsed_ms=int((time.monotonic() - started) * 1000), **kwargs)
 
     try:
-        provider = health.providers.get(config)
-        items = provider.get_downloads()
+        with health.providers.using(config) as provider:
+            items = provider.get_downloads()
     except IntegrationError as exc:
         health.providers.discard(config)
         return done(ok=False, error=f"{config.name}: {exc.message}", code=exc.code)
@@ -308,12 +308,11 @@ def _auto_remove(config, client_settings, completed, failed, out: RecordOutcome)
     if not todo:
         return
     try:
-        provider = health.providers.get(config)
+        with health.providers.using(config) as provider:
+            for row, delete_data, why in todo:
+                _remove(provider, row, delete_data=delete_data, why=why, out=out)
     except IntegrationError as exc:
         out.errors.append(exc.message)
-        return
-    for row, delete_data, why in todo:
-        _remove(provider, row, delete_data=delete_data, why=why, out=out)
 
 
 # -- dispatching -------------------------------------------------------------------

@@ -169,3 +169,26 @@ def test_all_health_checks_every_enabled_integration():
     client("b", mode="down")
     results = manager.all_health()
     assert sorted(h.status for h in results.values()) == [HEALTHY, UNHEALTHY]
+
+
+def test_provider_cache_serialises_use_of_one_integration():
+    import threading
+    import time
+
+    config = client()
+    inside, overlaps = [], []
+
+    def use():
+        with health.providers.using(config):
+            if inside:
+                overlaps.append(True)
+            inside.append(True)
+            time.sleep(0.05)
+            inside.pop()
+
+    threads = [threading.Thread(target=use) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert overlaps == []
