@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from . import secrets as secret_store
 from .base import UNKNOWN, Provider, ProviderSettings
+from .errors import ConfigurationError
 from .registry import Registry
 
 
@@ -91,7 +92,9 @@ class ProviderConfig(models.Model):
         known = set(model.model_fields)
         data = {k: v for k, v in self.stored_settings().items() if k in known}
         data.update(self.get_secrets())
-        return model.model_validate(data)
+        # "stored": validators may skip checks of the outside world (a script that must
+        # exist) that belong to saving, so a changed world reads as a send error instead.
+        return model.model_validate(data, context={"stored": True})
 
     def apply_settings(self, validated: ProviderSettings) -> None:
         """Store validated settings: secrets encrypted, column fields on columns, the rest as JSON."""
@@ -103,7 +106,18 @@ class ProviderConfig(models.Model):
         self.secrets = secret_store.encrypt({k: v for k, v in validated.secret_dict().items() if v})
 
     def build_provider(self) -> Provider:
-        return self.provider_class()(self.validated_settings(), name=self.name)
+        """The provider for these settings. Stored settings that no longer validate
+        (a provider upgrade tightened a rule) raise a permanent ConfigurationError."""
+        try:
+            settings = self.validated_settings()
+        except ValidationError as exc:
+            first = exc.errors()[0] if exc.errors() else {}
+            where = ".".join(str(p) for p in first.get("loc", ())) or "settings"
+            raise ConfigurationError(
+                f"The saved settings of {self.name} are no longer valid ({where}: {first.get('msg', 'invalid')}); "
+                "edit and save them again"
+            ) from None
+        return self.provider_class()(settings, name=self.name)
 
     # -- health ----------------------------------------------------------------
     def interval_seconds(self) -> int:

@@ -192,3 +192,13 @@ def test_provider_cache_serialises_use_of_one_integration():
     for t in threads:
         t.join()
     assert overlaps == []
+
+
+def test_stored_settings_that_no_longer_validate_are_a_clear_permanent_error():
+    from integrations.errors import ConfigurationError
+
+    config = client()
+    DownloadClient.objects.filter(pk=config.pk).update(settings={**config.settings, "port": 999999})
+    with pytest.raises(ConfigurationError, match="no longer valid") as info:
+        fresh(config).build_provider()
+    assert info.value.permanent is True
