@@ -37,8 +37,19 @@ READ_TIMEOUT = 30.0
 _SECRET_PARAMS = re.compile(r"(api_?key|apikey|token|pass(word)?|secret|auth|sid|key|sig)", re.I)
 
 
+# Tokens some services carry in the path: Telegram /bot<token>/, Discord
+# /webhooks/<id>/<token>, Slack /services/<T>/<B>/<token>, Home Assistant /api/webhook/<id>.
+_PATH_SECRETS = [
+    (re.compile(r"/bot\d+:[^/]+"), "/bot***"),
+    (re.compile(r"(/webhooks/\d+/)[^/?]+"), r"\1***"),
+    (re.compile(r"(/services/[^/]+/[^/]+/)[^/?]+"), r"\1***"),
+    (re.compile(r"(/api/webhook/)[^/?]+"), r"\1***"),
+]
+
+
 def redact(url: str) -> str:
-    """Return ``url`` with credentials (userinfo, secret-looking query values) replaced by ``***``."""
+    """Return ``url`` with credentials (userinfo, secret-looking query values, known
+    path tokens) replaced by ``***``."""
     try:
         parts = urlsplit(url)
     except ValueError:
@@ -52,7 +63,10 @@ def redact(url: str) -> str:
         query = urlencode(
             [(k, "***" if _SECRET_PARAMS.search(k) else v) for k, v in pairs], safe="*"
         )
-    return urlunsplit((parts.scheme, netloc, parts.path, query, ""))
+    path = parts.path
+    for pattern, replacement in _PATH_SECRETS:
+        path = pattern.sub(replacement, path)
+    return urlunsplit((parts.scheme, netloc, path, query, ""))
 
 
 def excerpt(text: str, limit: int = 200) -> str:

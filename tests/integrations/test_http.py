@@ -197,3 +197,16 @@ def test_post_does_not_follow_redirects(client):
     with pytest.raises(IntegrationError):
         client.post("http://127.0.0.1:1/x")
     assert len(responses.calls) == 1
+
+
+@pytest.mark.parametrize(
+    ("url", "secret"),
+    [
+        ("https://api.telegram.org/bot123456:AAbbCCdd/sendMessage", "AAbbCCdd"),
+        ("https://discord.com/api/webhooks/1234/tokTOKtok", "tokTOKtok"),
+        ("https://hooks.slack.com/services/T000/B000/XXYYZZ", "XXYYZZ"),
+        ("http://ha.local/api/webhook/my-hook-id", "my-hook-id"),
+    ],
+)
+def test_redact_hides_tokens_in_known_paths(url, secret):
+    assert secret not in http.redact(url)
