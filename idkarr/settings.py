@@ -39,7 +39,9 @@ HEALTH_CHECK_INTERVAL = env.get_int("HEALTH_CHECK_INTERVAL", 60)
 HEALTH_CHECK_CONCURRENCY = env.get_int("HEALTH_CHECK_CONCURRENCY", 32)
 DELIVERY_MAX_ATTEMPTS = env.get_int("DELIVERY_MAX_ATTEMPTS", 8)
 DELIVERY_STALE_SECONDS = env.get_int("DELIVERY_STALE_SECONDS", 300)
-IDKARR_SCRIPTS_DIR = env.get("SCRIPTS_DIR", str(DATA_DIR / "scripts"))  # custom scripts run only from here
+IDKARR_SCRIPTS_DIR = env.get(
+    "SCRIPTS_DIR", str(DATA_DIR / "scripts")
+)  # custom scripts run only from here
 DELIVERY_SWEEP_GRACE_SECONDS = env.get_int("DELIVERY_SWEEP_GRACE_SECONDS", 60)
 
 INSTALLED_APPS = [

@@ -28,9 +28,35 @@ def _all_providers():
 
 
 PROVIDERS = _all_providers()
+# Remote services reached over the network (a custom script runs locally).
+NETWORK = [p for p in PROVIDERS if p.values[0].kind != "customscript"]
+
+
+TOKEN_30 = "Abc123" * 5  # shaped like a real key, so format validators accept it
+
+
+def notifier_examples(port: int, secret: str) -> dict[str, dict]:
+    """Valid settings per notification kind, pointed at 127.0.0.1:port, with ``secret``
+    wherever the service's format allows it."""
+    base = f"http://127.0.0.1:{port}"
+    return {
+        "discord": {"webhook_url": f"{base}/api/webhooks/1/{secret}"},
+        "slack": {"webhook_url": f"{base}/services/T1/B1/{secret}"},
+        "telegram": {"bot_token": "123456:" + ("A" * 35), "chat_id": "42", "api_url": base},
+        "pushover": {"user_key": TOKEN_30, "app_token": TOKEN_30[::-1], "api_url": base},
+        "email": {"server": "127.0.0.1", "port": port, "from_address": "idkarr@example.org",
+                  "to": ["me@example.org"], "password": secret, "username": "u", "encryption": "none"},
+        "gotify": {"server_url": base, "app_token": "A" + "b" * 14},
+        "ntfy": {"server_url": base, "topic": "idkarr", "auth_type": "basic", "username": "u", "password": secret},
+        "join": {"api_key": "abcdef0123456789abcdef", "device_ids": ["dev1"], "base_url": base},
+        "apprise": {"mode": "api", "server_url": base, "config_key": "idkarr", "password": secret, "username": "u"},
+        "webhook": {"url": f"{base}/hook", "auth_type": "basic", "username": "u", "password": secret},
+    }  # fmt: skip
 
 
 def settings_for(cls, port: int):
+    if cls.family == "notification":
+        return cls.Settings.model_validate(notifier_examples(port, SECRET)[cls.kind])
     fields = cls.Settings.model_fields
     data = {}
     if "host" in fields:
@@ -77,8 +103,9 @@ def test_every_setting_has_a_description_for_the_form(cls):
 
 @pytest.mark.parametrize("cls", PROVIDERS)
 def test_settings_reject_unknown_fields(cls):
-    with pytest.raises(ValueError):
-        cls.Settings.model_validate({"no_such_setting": 1, **settings_for(cls, 1).model_dump()})
+    with pytest.raises(ValueError) as info:
+        cls.Settings.model_validate({"no_such_setting": 1})
+    assert "extra_forbidden" in {e["type"] for e in info.value.errors()}
 
 
 @pytest.mark.parametrize("cls", PROVIDERS)
@@ -95,7 +122,7 @@ def _failed_test(cls, port):
         provider.close()
 
 
-@pytest.mark.parametrize("cls", PROVIDERS)
+@pytest.mark.parametrize("cls", NETWORK)
 def test_a_closed_port_is_a_failed_test_that_names_the_service(cls):
     result = _failed_test(cls, free_port())
     assert result.ok is False
@@ -116,7 +143,7 @@ def test_an_html_page_is_a_failed_test_without_the_secret(cls):
     assert SECRET not in result.message and SECRET not in str(result.details)
 
 
-@pytest.mark.parametrize("cls", PROVIDERS)
+@pytest.mark.parametrize("cls", NETWORK)
 def test_a_server_error_is_a_failed_test_without_the_secret(cls):
     with RecordingServer(default_response=Reply(500, "boom")) as srv:
         result = _failed_test(cls, srv.port)
