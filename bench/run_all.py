@@ -7,7 +7,13 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHES = ["health_round.py", "qbittorrent_poll.py", "queue_round.py", "memory_idle.py"]
+BENCHES = [
+    "health_round.py",
+    "qbittorrent_poll.py",
+    "queue_round.py",
+    "memory_idle.py",
+    "delivery_fanout.py",
+]
 
 
 def main() -> int:

@@ -46,7 +46,7 @@ def main() -> int:
     bin_dir = Path(sys.executable).parent
     worker = [
         str(bin_dir / "celery"), "-A", "idkarr", "worker", "--embedded-beat",
-        "--pool", "threads", "--concurrency", os.environ.get("IDKARR_WORKER_CONCURRENCY", "8"),
+        "--pool", "threads", "--concurrency", os.environ.get("IDKARR_WORKER_CONCURRENCY", "32"),
         "--loglevel", os.environ.get("IDKARR_LOG_LEVEL", "INFO").lower(),
         "--schedule", str(data_dir / "celerybeat-schedule"),
     ]  # fmt: skip
