@@ -222,11 +222,21 @@ class SettingsForm(forms.Form):
     # -- layout ------------------------------------------------------------
     def fieldsets(self) -> list[tuple[str, dict[str, Any]]]:
         """Admin-style fieldsets: settings in model order (a secret and its clear box
-        on one line), then the ``on_*`` events, when there are any."""
+        on one line), then the ``on_*`` events, when there are any, then any group a
+        field names with ``json_schema_extra={"fieldset": ...}``."""
         main: list[Any] = []
         events: list[str] = []
-        for name in self.model.model_fields:
-            if name.startswith(EVENT_PREFIX) and isinstance(self.fields[name], forms.BooleanField):
+        groups: dict[str, list[str]] = {}
+        for name, info in self.model.model_fields.items():
+            extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+            group = extra.get("fieldset")
+            if group == "Events":
+                events.append(name)
+            elif isinstance(group, str) and group:
+                groups.setdefault(group, []).append(name)
+            elif name.startswith(EVENT_PREFIX) and isinstance(
+                self.fields[name], forms.BooleanField
+            ):
                 events.append(name)
             elif name + CLEAR_SUFFIX in self.fields:
                 main.append((name, name + CLEAR_SUFFIX))
@@ -235,6 +245,7 @@ class SettingsForm(forms.Form):
         out = [("Settings", {"fields": main})] if main else []
         if events:
             out.append(("Events", {"fields": events, "classes": ["idk-events"]}))
+        out.extend((group, {"fields": fields}) for group, fields in groups.items())
         return out
 
     # -- data ----------------------------------------------------------------

@@ -80,9 +80,31 @@ NotificationSettings = create_model(
         )
         for e in EVENT_TYPES
     },
+    include_health_warnings=(
+        bool,
+        Field(
+            False,
+            description="Also send health issues of level warning (degraded); off: only errors",
+            json_schema_extra={"fieldset": "Events"},
+        ),
+    ),
+    min_interval_seconds=(
+        int,
+        Field(
+            0,
+            ge=0,
+            le=3600,
+            description=(
+                "Minimum seconds between two messages to this target, for services that "
+                "rate-limit; later messages wait their turn (0: no limit)"
+            ),
+            json_schema_extra={"fieldset": "Delivery"},
+        ),
+    ),
 )
 NotificationSettings.__doc__ = (
-    "Fields every notification target shares: one subscription flag per event type."
+    "Fields every notification target shares: one subscription flag per event type, "
+    "whether health warnings are sent, and a minimum interval between messages."
 )
 
 

@@ -30,15 +30,33 @@ GLOBAL_EVENTS = {"health_issue", "health_restored", "app_update", "manual_test"}
 RETRY_DELAYS = (10, 30, 60, 300, 900, 1800, 3600)
 
 
-def matching_targets(event_type: str, tags: list[str]):
+def is_health_warning(event_type: str, payload: dict | None) -> bool:
+    """A health event about a warning (degraded), not an error: only targets with
+    ``include_health_warnings`` get it. That is a ``health_issue`` of level
+    ``warning``, and the ``health_restored`` that ends one (as Sonarr does: a target
+    never told about the warning is not told it is over)."""
+    payload = payload or {}
+    if event_type == "health_issue":
+        return payload.get("level") == "warning"
+    if event_type == "health_restored":
+        integration = payload.get("integration")
+        return isinstance(integration, dict) and integration.get("previousStatus") == "degraded"
+    return False
+
+
+def matching_targets(event_type: str, tags: list[str], payload: dict | None = None):
     """Enabled targets subscribed to ``event_type`` whose tags allow this event.
     A target without tags takes everything; a tagged target takes tagged events
-    sharing a tag (and the install-wide events)."""
+    sharing a tag (and the install-wide events). Health warnings reach only targets
+    with ``include_health_warnings`` on."""
     targets = NotificationTarget.objects.filter(
         enabled=True, **{flag_name(event_type): True}
     ).prefetch_related("tags")
     wanted = {t.lower() for t in tags}
+    warning = is_health_warning(event_type, payload)
     for target in targets:
+        if warning and not (target.settings or {}).get("include_health_warnings", False):
+            continue
         target_tags = {t.label for t in target.tags.all()}
         if not target_tags or event_type in GLOBAL_EVENTS or target_tags & wanted:
             yield target
@@ -59,7 +77,7 @@ def emit(
         )
         deliveries = [
             Delivery(event=event, target=target, next_attempt_at=now)
-            for target in matching_targets(event_type, tags)
+            for target in matching_targets(event_type, tags, payload)
         ]
         Delivery.objects.bulk_create(deliveries)
         ids = list(Delivery.objects.filter(event=event).values_list("pk", flat=True))
@@ -116,6 +134,9 @@ def deliver(delivery_id: int) -> str:
         return _finish(
             delivery, Delivery.Status.FAILED, error="The target was disabled before delivery"
         )
+    wait_until = _rate_limited_until(delivery, now)
+    if wait_until is not None:
+        return _defer(delivery, wait_until)
     try:
         provider = target.build_provider()
         try:
@@ -132,6 +153,45 @@ def deliver(delivery_id: int) -> str:
             delivery, IntegrationError(f"Internal error: {type(exc).__name__}", permanent=False)
         )
     return _finish(delivery, Delivery.Status.SENT, details=details)
+
+
+def _rate_limited_until(delivery: Delivery, now):
+    """When the target's ``min_interval_seconds`` has not passed since its last sent
+    message, the time this delivery may go out; else None."""
+    try:
+        interval = int((delivery.target.settings or {}).get("min_interval_seconds") or 0)
+    except (TypeError, ValueError):
+        return None
+    if interval <= 0:
+        return None
+    last = (
+        Delivery.objects.filter(
+            target_id=delivery.target_id, status=Delivery.Status.SENT, delivered_at__isnull=False
+        )
+        .exclude(pk=delivery.pk)
+        .order_by("-delivered_at")
+        .values_list("delivered_at", flat=True)
+        .first()
+    )
+    if last is None:
+        return None
+    due = last + timedelta(seconds=interval)
+    return due if due > now else None
+
+
+def _defer(delivery: Delivery, until) -> str:
+    """Hand a claimed delivery back for later without counting the attempt: the
+    target's minimum interval, not a failure, held it."""
+    updated = Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.SENDING).update(
+        status=Delivery.Status.RETRYING,
+        attempts=F("attempts") - 1,
+        claimed_at=None,
+        next_attempt_at=until,
+        last_error="Waiting for the target's minimum interval between messages",
+    )
+    if updated:
+        enqueue([delivery.pk], countdown=max((until - timezone.now()).total_seconds(), 0.1))
+    return Delivery.Status.RETRYING
 
 
 def _finish(

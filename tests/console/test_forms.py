@@ -155,6 +155,16 @@ def test_on_flags_are_grouped_under_an_events_fieldset():
     assert "on_grab" in sets["Events"]["fields"]
 
 
+def test_shared_notification_options_sit_with_events_and_delivery_not_settings():
+    class Notify(NotificationSettings):
+        url: str = "http://127.0.0.1"
+
+    sets = dict(SettingsForm(Notify).fieldsets())
+    assert list(sets) == ["Settings", "Events", "Delivery"]
+    assert sets["Events"]["fields"][-1] == "include_health_warnings"
+    assert sets["Delivery"]["fields"] == ["min_interval_seconds"]
+
+
 def test_no_events_fieldset_without_on_flags():
     assert [name for name, _ in SettingsForm(Sample).fieldsets()] == ["Settings"]
 
