@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from integrations.errors import IntegrationError
+
 from .base import EventMessage
 from .payloads import format_size, summary
 
@@ -139,7 +141,11 @@ def _fields(message: EventMessage) -> list[tuple[str, str]]:
 
 
 def render(message: EventMessage) -> Rendered:
-    title, text = summary(message)
+    """Raises a permanent IntegrationError for an unknown event type (a retry won't help)."""
+    try:
+        title, text = summary(message)
+    except ValueError as exc:
+        raise IntegrationError(str(exc)) from None
     p = message.payload
     link = str(p.get("wikiUrl") or "") if message.event_type == "health_issue" else ""
     return Rendered(

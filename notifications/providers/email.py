@@ -204,10 +204,7 @@ class Email(Notifier):
     # -- message -----------------------------------------------------------------
     def build(self, message: EventMessage) -> EmailMessage:
         """The MIME message for one event (no Bcc header; the envelope carries them)."""
-        try:
-            rendered = render(message)
-        except ValueError as exc:  # an unknown event type: retrying won't help
-            raise IntegrationError(str(exc)) from None
+        rendered = render(message)
         s = self.settings
         rendered = dataclasses.replace(
             rendered,

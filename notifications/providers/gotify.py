@@ -167,10 +167,7 @@ class Gotify(Notifier):
     def build(self, message: EventMessage) -> dict[str, Any]:
         """The JSON body of ``POST /message`` for one event."""
         s = self.settings
-        try:
-            r = render(message)
-        except ValueError as exc:  # an unknown event type: retrying won't help
-            raise IntegrationError(str(exc)) from None
+        r = render(message)
         poster = r.image_url if s.include_poster else ""
         if s.markdown:
             text, content_type = _markdown_body(r, poster), "text/markdown"

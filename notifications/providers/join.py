@@ -183,10 +183,7 @@ class Join(Notifier):
     def build(self, message: EventMessage) -> dict[str, str]:
         """The ``sendPush`` query parameters for one event, without the API key."""
         s = self.settings
-        try:
-            r = render(message)
-        except ValueError as exc:  # an unknown event type: retrying won't help
-            raise IntegrationError(str(exc)) from None
+        r = render(message)
         title = f"{r.emoji} {r.title}" if r.emoji else r.title
         params = {
             **self._target(),

@@ -242,10 +242,7 @@ class Ntfy(Notifier):
     def build(self, message: EventMessage) -> dict[str, Any]:
         """The JSON publish body (``POST {server}/``) for one event."""
         s = self.settings
-        try:
-            r = render(message)
-        except ValueError as exc:  # an unknown event type: retrying won't help
-            raise IntegrationError(str(exc)) from None
+        r = render(message)
         text = _markdown_body(r) if s.markdown else _plain_body(r)
         priority = s.priority or EVENT_PRIORITIES.get(message.event_type, DEFAULT_PRIORITY)
         tags = list(dict.fromkeys([EVENT_TAGS.get(message.event_type, "bell"), *s.tags]))

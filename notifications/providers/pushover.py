@@ -231,10 +231,7 @@ class Pushover(Notifier):
     def send(self, message: EventMessage) -> dict[str, Any]:
         """POST the message form. Returns ``{"status_code", "response", "request"}``
         (Pushover's request id); raises the error tree."""
-        try:
-            rendered = render(message)
-        except ValueError as exc:  # an unknown event type: retrying won't help
-            raise IntegrationError(str(exc)) from None
+        rendered = render(message)
         response = self.http.post(
             f"{self.settings.api_url}/1/messages.json",
             data=self.form(rendered, message),

@@ -256,10 +256,7 @@ class Slack(Notifier):
     def build(self, message: EventMessage) -> dict[str, Any]:
         """The JSON body of one incoming-webhook post."""
         s = self.settings
-        try:
-            r = render(message)
-        except ValueError as exc:  # an unknown event type: retrying won't help
-            raise IntegrationError(str(exc)) from None
+        r = render(message)
         headline = f"{r.emoji} {r.title}" if r.emoji else r.title
         fallback = "\n".join([headline, *(line for line in r.text.splitlines() if line)])
         body: dict[str, Any] = {

@@ -262,10 +262,7 @@ class Telegram(Notifier):
     def send(self, message: EventMessage) -> dict[str, Any]:
         """Send the event (a photo with caption first when a poster is known).
         Returns ``{"status_code", "response", "message_ids"}``; raises the error tree."""
-        try:
-            rendered = render(message)
-        except ValueError as exc:  # an unknown event type: retrying won't help
-            raise IntegrationError(str(exc)) from None
+        rendered = render(message)
         lines = _lines(rendered)
         sent: list[dict[str, Any]] = []
         if rendered.image_url and self.settings.send_poster:

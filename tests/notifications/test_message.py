@@ -37,3 +37,13 @@ def test_health_issue_links_to_its_wiki_url():
     message = sample_message("health_issue")
     message.payload["wikiUrl"] = "https://wiki.example/health"
     assert render(message).link == "https://wiki.example/health"
+
+
+def test_an_unknown_event_type_is_a_permanent_error():
+    from integrations.errors import IntegrationError
+
+    message = sample_message("grab")
+    message.event_type = "explosion"
+    with pytest.raises(IntegrationError) as info:
+        render(message)
+    assert info.value.permanent is True
