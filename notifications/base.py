@@ -25,6 +25,7 @@ from integrations.base import (
     ProviderSettings,
     TestResult,
 )
+from integrations.http import CONNECT_TIMEOUT, READ_TIMEOUT, HttpClient
 
 FAMILY = "notification"
 
@@ -127,6 +128,31 @@ class Notifier(Provider):
 
     family = FAMILY
     Settings = NotificationSettings
+    http_service = ""  # the name HTTP errors give the service (default: the label)
+    _http = None
+
+    def make_http(self) -> HttpClient:
+        """The target's HTTP client: TLS verification and timeout from its settings
+        when it has them (``verify_tls``, ``timeout_seconds``), else the defaults."""
+        timeout = getattr(self.settings, "timeout_seconds", READ_TIMEOUT)
+        return HttpClient(
+            self.http_service or self.label,
+            verify_tls=getattr(self.settings, "verify_tls", True),
+            connect_timeout=min(CONNECT_TIMEOUT, timeout),
+            read_timeout=timeout,
+        )
+
+    @property
+    def http(self) -> HttpClient:
+        """Built on first use, closed by ``close()``."""
+        if self._http is None:
+            self._http = self.make_http()
+        return self._http
+
+    def close(self) -> None:
+        if self._http is not None:
+            self._http.close()
+            self._http = None
 
     def send(self, message: EventMessage) -> dict[str, Any]:
         """Deliver one event. Returns details for the delivery log (status code, remote id…).

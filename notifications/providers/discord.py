@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, datetime
-from functools import cached_property
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -33,7 +32,7 @@ from integrations.errors import (
     RequestTimedOut,
     ServerError,
 )
-from integrations.http import HttpClient, excerpt, parse_retry_after, redact
+from integrations.http import excerpt, parse_retry_after, redact
 
 from ..base import EventMessage, NotificationSettings, Notifier
 from ..message import Rendered, render
@@ -248,14 +247,6 @@ class Discord(Notifier):
     Settings = DiscordSettings
 
     settings: DiscordSettings
-
-    @cached_property
-    def http(self) -> HttpClient:
-        return HttpClient(self.label, verify_tls=self.settings.verify_tls)
-
-    def close(self) -> None:
-        if (http := self.__dict__.pop("http", None)) is not None:
-            http.close()
 
     @property
     def _url(self) -> str:

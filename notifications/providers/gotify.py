@@ -32,7 +32,7 @@ from integrations.errors import (
     RequestTimedOut,
     ServerError,
 )
-from integrations.http import HttpClient, excerpt, parse_retry_after, redact
+from integrations.http import excerpt, parse_retry_after, redact
 
 from ..base import EventMessage, NotificationSettings, Notifier
 from ..message import Rendered, escape_markdown, render, truncate
@@ -144,21 +144,6 @@ class Gotify(Notifier):
     Settings = GotifySettings
 
     settings: GotifySettings
-
-    def __init__(self, settings: GotifySettings, *, name: str = ""):
-        super().__init__(settings, name=name)
-        self._http: HttpClient | None = None
-
-    @property
-    def http(self) -> HttpClient:
-        if self._http is None:
-            self._http = HttpClient(self.label, verify_tls=self.settings.verify_tls)
-        return self._http
-
-    def close(self) -> None:
-        if self._http is not None:
-            self._http.close()
-            self._http = None
 
     def health_url(self) -> str:
         return self.settings.server_url

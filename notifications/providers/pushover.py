@@ -32,7 +32,7 @@ from integrations.errors import (
     RateLimited,
     ServerError,
 )
-from integrations.http import CONNECT_TIMEOUT, HttpClient, excerpt, parse_retry_after, redact
+from integrations.http import excerpt, parse_retry_after, redact
 
 from ..base import EventMessage, NotificationSettings, Notifier
 from ..message import Rendered, render, truncate
@@ -206,24 +206,6 @@ class Pushover(Notifier):
     Settings = PushoverSettings
 
     settings: PushoverSettings
-
-    def __init__(self, settings: PushoverSettings, *, name: str = ""):
-        super().__init__(settings, name=name)
-        self._http: HttpClient | None = None
-
-    @property
-    def http(self) -> HttpClient:
-        if self._http is None:
-            timeout = self.settings.timeout_seconds
-            self._http = HttpClient(
-                self.label, connect_timeout=min(CONNECT_TIMEOUT, timeout), read_timeout=timeout
-            )
-        return self._http
-
-    def close(self) -> None:
-        if self._http is not None:
-            self._http.close()
-            self._http = None
 
     def health_url(self) -> str:
         return self.settings.api_url

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import re
-from functools import cached_property
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -34,7 +33,7 @@ from integrations.errors import (
     RequestTimedOut,
     ServerError,
 )
-from integrations.http import HttpClient, excerpt, parse_retry_after, redact
+from integrations.http import excerpt, parse_retry_after, redact
 
 from ..base import EventMessage, NotificationSettings, Notifier
 from ..message import Rendered, render, truncate
@@ -235,14 +234,6 @@ class Slack(Notifier):
     Settings = SlackSettings
 
     settings: SlackSettings
-
-    @cached_property
-    def http(self) -> HttpClient:
-        return HttpClient(self.label, verify_tls=self.settings.verify_tls)
-
-    def close(self) -> None:
-        if (http := self.__dict__.pop("http", None)) is not None:
-            http.close()
 
     @property
     def _url(self) -> str:

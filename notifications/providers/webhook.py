@@ -25,8 +25,6 @@ from integrations.errors import (
     RequestTimedOut,
 )
 from integrations.http import (
-    CONNECT_TIMEOUT,
-    HttpClient,
     excerpt,
     raise_for_response,
     redact,
@@ -141,27 +139,6 @@ class Webhook(Notifier):
     Settings = WebhookSettings
 
     settings: WebhookSettings
-
-    def __init__(self, settings: WebhookSettings, *, name: str = ""):
-        super().__init__(settings, name=name)
-        self._http: HttpClient | None = None
-
-    @property
-    def http(self) -> HttpClient:
-        if self._http is None:
-            timeout = self.settings.timeout_seconds
-            self._http = HttpClient(
-                self.label,
-                verify_tls=self.settings.verify_tls,
-                connect_timeout=min(CONNECT_TIMEOUT, timeout),
-                read_timeout=timeout,
-            )
-        return self._http
-
-    def close(self) -> None:
-        if self._http is not None:
-            self._http.close()
-            self._http = None
 
     # -- sending ---------------------------------------------------------------
     def health_url(self) -> str:

@@ -33,7 +33,7 @@ from integrations.errors import (
     RequestTimedOut,
     ServerError,
 )
-from integrations.http import CONNECT_TIMEOUT, HttpClient, excerpt, raise_for_response, redact
+from integrations.http import excerpt, raise_for_response, redact
 
 from ...base import EventMessage, Notifier
 from ...message import render, truncate
@@ -54,6 +54,7 @@ __all__ = ["Apprise", "AppriseSettings"]
 
 
 class Apprise(Notifier):
+    http_service = "Apprise API"
     kind = "apprise"
     label = "Apprise"
     version = "1.0"
@@ -63,25 +64,7 @@ class Apprise(Notifier):
 
     def __init__(self, settings: AppriseSettings, *, name: str = ""):
         super().__init__(settings, name=name)
-        self._http: HttpClient | None = None
         self._secrets: list[str] | None = None
-
-    @property
-    def http(self) -> HttpClient:
-        if self._http is None:
-            timeout = self.settings.timeout_seconds
-            self._http = HttpClient(
-                "Apprise API",
-                verify_tls=self.settings.verify_tls,
-                connect_timeout=min(CONNECT_TIMEOUT, timeout),
-                read_timeout=timeout,
-            )
-        return self._http
-
-    def close(self) -> None:
-        if self._http is not None:
-            self._http.close()
-            self._http = None
 
     def health_url(self) -> str | None:
         return self.settings.server_url if self.settings.mode == "api" else None
