@@ -94,6 +94,11 @@ def parse_retry_after(value: str | None) -> float | None:
         return None
 
 
+def looks_like_html(response: requests.Response) -> bool:
+    """An HTML page (a proxy's login page, a web UI) where an API answer was expected."""
+    return "html" in response.headers.get("Content-Type", "") or response.text.lstrip()[:1] == "<"
+
+
 def raise_for_response(response: requests.Response, service: str) -> None:
     """Map a non-2xx response to the error tree. Providers refine vendor bodies first."""
     status = response.status_code
@@ -197,12 +202,7 @@ class HttpClient:
         try:
             return response.json()
         except ValueError:
-            ctype = response.headers.get("Content-Type", "")
-            what = (
-                "an HTML page"
-                if "html" in ctype or response.text.lstrip().startswith("<")
-                else "invalid JSON"
-            )
+            what = "an HTML page" if looks_like_html(response) else "invalid JSON"
             raise ProtocolError(
                 f"{self.service} returned {what} instead of JSON (HTTP {response.status_code}): "
                 f"{excerpt(response.text, 120)}"

@@ -32,7 +32,7 @@ from integrations.errors import (
     RequestTimedOut,
     ServerError,
 )
-from integrations.http import excerpt, parse_retry_after, redact
+from integrations.http import excerpt, looks_like_html, parse_retry_after, redact
 
 from ..base import EventMessage, NotificationSettings, Notifier
 from ..message import Rendered, render
@@ -339,8 +339,7 @@ class Discord(Notifier):
 
     @staticmethod
     def _what(response) -> str:
-        html = "html" in response.headers.get("Content-Type", "")
-        return "an HTML page" if html or response.text.lstrip()[:1] == "<" else "a non-JSON answer"
+        return "an HTML page" if looks_like_html(response) else "a non-JSON answer"
 
     def _detail(self, response) -> tuple[str, dict[str, Any]]:
         """Discord's ``message (code N): path: error…`` and the decoded JSON, if any."""

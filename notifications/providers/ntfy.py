@@ -34,7 +34,7 @@ from integrations.errors import (
     RequestTimedOut,
     ServerError,
 )
-from integrations.http import excerpt, parse_retry_after, redact
+from integrations.http import excerpt, looks_like_html, parse_retry_after, redact
 
 from ..base import EventMessage, NotificationSettings, Notifier
 from ..message import Rendered, escape_markdown, render, truncate
@@ -307,12 +307,7 @@ class Ntfy(Notifier):
         try:
             return response.json()
         except ValueError:
-            ctype = response.headers.get("Content-Type", "")
-            what = (
-                "an HTML page"
-                if "html" in ctype or response.text.lstrip().startswith("<")
-                else "a non-JSON answer"
-            )
+            what = "an HTML page" if looks_like_html(response) else "a non-JSON answer"
             raise ProtocolError(
                 self._scrub(
                     f"{self._where()} returned {what} instead of ntfy's JSON "

@@ -32,7 +32,7 @@ from integrations.errors import (
     RateLimited,
     ServerError,
 )
-from integrations.http import excerpt, parse_retry_after, redact
+from integrations.http import excerpt, looks_like_html, parse_retry_after, redact
 
 from ..base import EventMessage, NotificationSettings, Notifier
 from ..message import Rendered, render, truncate
@@ -313,8 +313,7 @@ class Pushover(Notifier):
 
     def _raise_garbage(self, response) -> None:
         status = response.status_code
-        ctype = response.headers.get("Content-Type", "")
-        if "html" in ctype or response.text.lstrip().startswith("<"):
+        if looks_like_html(response):
             what = "an HTML page"
         elif not response.text.strip():
             what = "an empty answer"

@@ -33,7 +33,7 @@ from integrations.errors import (
     RequestTimedOut,
     ServerError,
 )
-from integrations.http import excerpt, parse_retry_after, redact
+from integrations.http import excerpt, looks_like_html, parse_retry_after, redact
 
 from ..base import EventMessage, NotificationSettings, Notifier
 from ..message import Rendered, render, truncate
@@ -332,10 +332,7 @@ class Slack(Notifier):
 
     @staticmethod
     def _what(response) -> str:
-        html = "html" in response.headers.get("Content-Type", "")
-        return (
-            "an HTML page" if html or response.text.lstrip()[:1] == "<" else "an unexpected answer"
-        )
+        return "an HTML page" if looks_like_html(response) else "an unexpected answer"
 
     def _raise_for_status(self, response) -> None:
         status = response.status_code

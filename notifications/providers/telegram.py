@@ -30,7 +30,7 @@ from integrations.errors import (
     RateLimited,
     ServerError,
 )
-from integrations.http import excerpt, parse_retry_after, redact
+from integrations.http import excerpt, looks_like_html, parse_retry_after, redact
 
 from ..base import EventMessage, NotificationSettings, Notifier
 from ..message import Rendered, render
@@ -360,7 +360,7 @@ class Telegram(Notifier):
     def _raise_garbage(self, method: str, response) -> None:
         status = response.status_code
         what = "an answer that is not a Bot API response"
-        if "html" in response.headers.get("Content-Type", "") or response.text.lstrip()[:1] == "<":
+        if looks_like_html(response):
             what = "an HTML page"
         elif not response.text.strip():
             what = "an empty answer"

@@ -33,7 +33,7 @@ from integrations.errors import (
     RequestTimedOut,
     ServerError,
 )
-from integrations.http import excerpt, raise_for_response, redact
+from integrations.http import excerpt, looks_like_html, raise_for_response, redact
 
 from ...base import EventMessage, Notifier
 from ...message import render, truncate
@@ -159,9 +159,8 @@ class Apprise(Notifier):
     def _answer(self, response) -> dict[str, Any]:
         status = response.status_code
         where = f"Apprise API {redact(self.settings.server_url)}"
-        ctype = response.headers.get("Content-Type", "")
         text = response.text or ""
-        is_html = "html" in ctype or text.lstrip().startswith("<")
+        is_html = looks_like_html(response)
         data: Any = None
         if not is_html and text.strip():
             try:

@@ -28,7 +28,7 @@ from integrations.errors import (
     ProtocolError,
     UnsupportedError,
 )
-from integrations.http import HttpClient, excerpt, raise_for_response, redact
+from integrations.http import HttpClient, excerpt, looks_like_html, raise_for_response, redact
 
 SERVICE = "aria2"
 MIN_VERSION = (1, 34, 0)  # what Sonarr requires; every call used here exists since 1.18
@@ -156,9 +156,8 @@ class Aria2Rpc:
         raise self._not_aria2(r)
 
     def _not_aria2(self, r: requests.Response) -> IntegrationError:
-        ctype = r.headers.get("Content-Type", "")
         text = r.text or ""
-        if "html" in ctype or text.lstrip().startswith("<"):
+        if looks_like_html(r):
             what = "an HTML page"
         elif not text.strip():
             what = "an empty body"

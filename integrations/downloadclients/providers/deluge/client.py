@@ -34,7 +34,14 @@ from integrations.errors import (
     RequestTimedOut,
     UnsupportedError,
 )
-from integrations.http import CONNECT_TIMEOUT, HttpClient, excerpt, raise_for_response, redact
+from integrations.http import (
+    CONNECT_TIMEOUT,
+    HttpClient,
+    excerpt,
+    looks_like_html,
+    raise_for_response,
+    redact,
+)
 
 SERVICE = "Deluge"
 SESSION_COOKIE = "_session_id"
@@ -158,8 +165,7 @@ class DelugeApi:
             )
         if not 200 <= r.status_code < 300:
             raise_for_response(r, SERVICE)
-        ctype = r.headers.get("Content-Type", "")
-        if "html" in ctype or r.text.lstrip().startswith("<"):
+        if looks_like_html(r):
             raise self._not_deluge(r, "an HTML page")
         answer = self.http.json(r)
         if not isinstance(answer, dict) or not ({"result", "error"} & set(answer)):

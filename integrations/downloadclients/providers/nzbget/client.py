@@ -27,7 +27,7 @@ from integrations.errors import (
     ProtocolError,
     UnsupportedError,
 )
-from integrations.http import HttpClient, excerpt, raise_for_response, redact
+from integrations.http import HttpClient, excerpt, looks_like_html, raise_for_response, redact
 
 SERVICE = "NZBGet"
 MIN_VERSION = (21, 0)
@@ -129,7 +129,7 @@ class NZBGetApi:
     def _not_nzbget(self, r: requests.Response) -> IntegrationError:
         ctype = r.headers.get("Content-Type", "")
         text = r.text.strip()
-        if "html" in ctype or text.startswith("<"):
+        if looks_like_html(r):
             what = "an HTML page"
         elif not text:
             what = "an empty body"

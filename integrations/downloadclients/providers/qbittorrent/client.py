@@ -24,7 +24,7 @@ from integrations.errors import (
     ProtocolError,
     UnsupportedError,
 )
-from integrations.http import HttpClient, excerpt, raise_for_response, redact
+from integrations.http import HttpClient, excerpt, looks_like_html, raise_for_response, redact
 
 SERVICE = "qBittorrent"
 MIN_API = (2, 8)
@@ -112,8 +112,7 @@ class QBittorrentApi:
         raise self._not_qbittorrent(r, "auth/login")
 
     def _not_qbittorrent(self, r: requests.Response, path: str) -> IntegrationError:
-        ctype = r.headers.get("Content-Type", "")
-        if "html" in ctype or r.text.lstrip().startswith("<"):
+        if looks_like_html(r):
             what = "an HTML page"
         else:
             what = repr(excerpt(r.text, 60)) if r.text.strip() else "an empty body"

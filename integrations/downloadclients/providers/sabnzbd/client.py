@@ -28,7 +28,7 @@ from integrations.errors import (
     ProtocolError,
     UnsupportedError,
 )
-from integrations.http import HttpClient, excerpt, raise_for_response, redact
+from integrations.http import HttpClient, excerpt, looks_like_html, raise_for_response, redact
 
 SERVICE = "SABnzbd"
 MIN_VERSION = (3, 0, 0)
@@ -145,8 +145,7 @@ class SabnzbdApi:
             )
         if not 200 <= r.status_code < 300:
             raise_for_response(r, SERVICE)
-        ctype = r.headers.get("Content-Type", "")
-        if "html" in ctype or text.startswith("<"):
+        if looks_like_html(r):
             raise ProtocolError(
                 f"SABnzbd's API answered mode={mode} with an HTML page ({excerpt(text, 60)!r}) "
                 "instead of JSON; check the URL base, or whether a reverse proxy wants a login"

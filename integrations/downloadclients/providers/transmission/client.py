@@ -33,7 +33,7 @@ from integrations.errors import (
     ProtocolError,
     UnsupportedError,
 )
-from integrations.http import HttpClient, excerpt, raise_for_response, redact
+from integrations.http import HttpClient, excerpt, looks_like_html, raise_for_response, redact
 
 SERVICE = "Transmission"
 SESSION_HEADER = "X-Transmission-Session-Id"
@@ -240,10 +240,9 @@ class TransmissionRpc:
         return NotFoundError(message) if r.status_code == 404 else ProtocolError(message)
 
     def _parse(self, r: requests.Response, method: str) -> RpcReply:
-        ctype = r.headers.get("Content-Type", "")
         if not r.content.strip():
             raise self._not_transmission(r, "it answered an empty body")
-        if "html" in ctype or r.text.lstrip().startswith("<"):
+        if looks_like_html(r):
             raise self._not_transmission(r, "it answered an HTML page")
         data = self.http.json(r)
         if not isinstance(data, dict) or not isinstance(data.get("result"), str):
