@@ -65,6 +65,10 @@ class Rendered:
     colour: int = 0x7A43B6
     emoji: str = ""
 
+    def unsaid_fields(self) -> list[tuple[str, str]]:
+        """The labelled fields whose value the text does not already say."""
+        return [(name, value) for name, value in self.fields if value not in self.text]
+
     @property
     def colour_hex(self) -> str:
         return f"#{self.colour:06x}"
@@ -96,6 +100,16 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~<])")
 
 def escape_markdown(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+_URL_LINE = re.compile(r"^https?://[^\s<>]+$")
+
+
+def markdown_line(line: str) -> str:
+    """One escaped Markdown line; a bare URL becomes an autolink."""
+    if _URL_LINE.match(line):
+        return f"<{line}>"
+    return escape_markdown(line)
 
 
 def truncate(text: str, limit: int, marker: str = "…") -> str:

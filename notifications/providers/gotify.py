@@ -35,14 +35,13 @@ from integrations.errors import (
 from integrations.http import excerpt, looks_like_html, parse_retry_after, redact
 
 from ..base import EventMessage, NotificationSettings, Notifier
-from ..message import Rendered, escape_markdown, render, truncate
+from ..message import Rendered, escape_markdown, markdown_line, render, truncate
 
 TITLE_LIMIT = 250
 MESSAGE_LIMIT = 32_768
 _TOKEN = re.compile(r"^[A-Za-z0-9._\-]{8,200}$")
 _LEGACY_CLIENT = re.compile(r"^C[A-Za-z0-9._\-]{14}$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_URL_LINE = re.compile(r"^https?://[^\s<>]+$")
 
 
 def check_http_url(value: str) -> str:
@@ -107,29 +106,17 @@ class GotifySettings(NotificationSettings):
         return SecretStr(token)
 
 
-def _fields(r: Rendered) -> list[tuple[str, str]]:
-    """The labelled fields the text does not already say."""
-    return [(name, value) for name, value in r.fields if value not in r.text]
-
-
-def _md_line(line: str) -> str:
-    """One escaped Markdown line; a bare URL becomes an autolink."""
-    if _URL_LINE.match(line):
-        return f"<{line}>"
-    return escape_markdown(line)
-
-
 def _plain_body(r: Rendered) -> str:
     parts = [line for line in r.text.splitlines() if line]
-    parts += [f"{name}: {value}" for name, value in _fields(r)]
+    parts += [f"{name}: {value}" for name, value in r.unsaid_fields()]
     if r.link and r.link not in r.text:
         parts.append(r.link)
     return "\n".join(parts)
 
 
 def _markdown_body(r: Rendered, poster: str) -> str:
-    parts = [_md_line(line) for line in r.text.splitlines() if line]
-    parts += [f"**{escape_markdown(n)}:** {escape_markdown(v)}" for n, v in _fields(r)]
+    parts = [markdown_line(line) for line in r.text.splitlines() if line]
+    parts += [f"**{escape_markdown(n)}:** {escape_markdown(v)}" for n, v in r.unsaid_fields()]
     if r.link and r.link not in r.text:
         parts.append(f"<{r.link}>")
     body = "\n\n".join(parts)

@@ -291,5 +291,5 @@ class Join(Notifier):
 
 def _text(r: Rendered) -> str:
     parts = [line for line in r.text.splitlines() if line]
-    parts += [f"{name}: {value}" for name, value in r.fields if value not in r.text]
+    parts += [f"{name}: {value}" for name, value in r.unsaid_fields()]
     return "\n".join(parts)

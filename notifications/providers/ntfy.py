@@ -37,7 +37,7 @@ from integrations.errors import (
 from integrations.http import excerpt, looks_like_html, parse_retry_after, redact
 
 from ..base import EventMessage, NotificationSettings, Notifier
-from ..message import Rendered, escape_markdown, render, truncate
+from ..message import Rendered, escape_markdown, markdown_line, render, truncate
 from .gotify import check_http_url
 
 MESSAGE_BYTES = 4096
@@ -49,7 +49,6 @@ _RESERVED_TOPICS = frozenset(
 )
 _ACCESS_TOKEN = re.compile(r"^tk_[A-Za-z0-9]{20,64}$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_URL_LINE = re.compile(r"^https?://[^\s<>]+$")
 PRIORITY_NAMES = {"min": 1, "low": 2, "default": 3, "high": 4, "max": 5, "urgent": 5}
 
 # Per event: the ntfy emoji shortcode tag (shown before the title) and default priority.
@@ -188,27 +187,15 @@ class NtfySettings(NotificationSettings):
         return self
 
 
-def _fields(r: Rendered) -> list[tuple[str, str]]:
-    """The labelled fields the text does not already say."""
-    return [(name, value) for name, value in r.fields if value not in r.text]
-
-
-def _md_line(line: str) -> str:
-    """One escaped Markdown line; a bare URL becomes an autolink."""
-    if _URL_LINE.match(line):
-        return f"<{line}>"
-    return escape_markdown(line)
-
-
 def _plain_body(r: Rendered) -> str:
     parts = [line for line in r.text.splitlines() if line]
-    parts += [f"{name}: {value}" for name, value in _fields(r)]
+    parts += [f"{name}: {value}" for name, value in r.unsaid_fields()]
     return "\n".join(parts)
 
 
 def _markdown_body(r: Rendered) -> str:
-    parts = [_md_line(line) for line in r.text.splitlines() if line]
-    parts += [f"**{escape_markdown(n)}:** {escape_markdown(v)}" for n, v in _fields(r)]
+    parts = [markdown_line(line) for line in r.text.splitlines() if line]
+    parts += [f"**{escape_markdown(n)}:** {escape_markdown(v)}" for n, v in r.unsaid_fields()]
     return "\n\n".join(parts)
 
 

@@ -47,3 +47,16 @@ def test_an_unknown_event_type_is_a_permanent_error():
     with pytest.raises(IntegrationError) as info:
         render(message)
     assert info.value.permanent is True
+
+
+def test_unsaid_fields_leave_out_what_the_text_already_says():
+    rendered = render(sample_message("grab"))
+    rendered.text += "\nIndexer: " + dict(rendered.fields)["Indexer"]
+    assert "Indexer" not in dict(rendered.unsaid_fields())
+
+
+def test_markdown_line_autolinks_a_bare_url_and_escapes_the_rest():
+    from notifications.message import markdown_line
+
+    assert markdown_line("https://example.org/x") == "<https://example.org/x>"
+    assert markdown_line("a*b") == r"a\*b"
