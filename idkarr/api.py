@@ -133,6 +133,8 @@ def _mount() -> None:
     from integrations.downloadclients.api import mappings_router
     from integrations.downloadclients.api import router as queue_router
     from integrations.families import FAMILIES
+    from integrations.indexers.api import releases_router
+    from integrations.indexers.api import router as indexer_router
     from notifications.api import events_router, extra_notification_router
 
     from .accounts.api import router as accounts_router
@@ -142,9 +144,14 @@ def _mount() -> None:
     api.add_router("/events", events_router)
     api.add_router("/auth", accounts_router)
     for fam in FAMILIES:
-        extra = {"notification": extra_notification_router, "download_client": queue_router}
+        extra = {
+            "notification": extra_notification_router,
+            "download_client": queue_router,
+            "indexer": indexer_router,
+        }
         api.add_router(f"/{fam.path}", family_router(fam, extra=extra.get(fam.name)))
     api.add_router("/remote-path-mappings", mappings_router)
+    api.add_router("/releases", releases_router)
 
 
 _mount()

@@ -37,6 +37,10 @@ INSTANCE_NAME = env.get("INSTANCE_NAME", "idkarr")
 APPLICATION_URL = env.get("APPLICATION_URL", "")
 HEALTH_CHECK_INTERVAL = env.get_int("HEALTH_CHECK_INTERVAL", 60)
 HEALTH_CHECK_CONCURRENCY = env.get_int("HEALTH_CHECK_CONCURRENCY", 32)
+INDEXER_RSS_INTERVAL = env.get_int("INDEXER_RSS_INTERVAL", 15)  # minutes
+INDEXER_RELEASE_RETENTION_DAYS = env.get_int("INDEXER_RELEASE_RETENTION_DAYS", 14)
+INDEXER_MAX_RESPONSE_BYTES = env.get_int("INDEXER_MAX_RESPONSE_BYTES", 10 * 1024 * 1024)
+PROWLARR_SYNC_INTERVAL = env.get_int("PROWLARR_SYNC_INTERVAL", 60)  # minutes
 DELIVERY_MAX_ATTEMPTS = env.get_int("DELIVERY_MAX_ATTEMPTS", 8)
 DELIVERY_STALE_SECONDS = env.get_int("DELIVERY_STALE_SECONDS", 300)
 IDKARR_SCRIPTS_DIR = env.get(
@@ -56,6 +60,7 @@ INSTALLED_APPS = [
     "idkarr.accounts",
     "integrations",
     "integrations.downloadclients",
+    "integrations.indexers",
     "notifications",
     "importlists",
 ]
@@ -174,6 +179,14 @@ CELERY_BEAT_SCHEDULE = {
     "downloadclients.poll_queues": {
         "task": "downloadclients.poll_queues",
         "schedule": env.get_int("QUEUE_DISPATCH_SECONDS", 10),
+    },
+    "indexers.sync_rss": {
+        "task": "indexers.sync_rss",
+        "schedule": env.get_int("RSS_DISPATCH_SECONDS", 60),
+    },
+    "indexers.sync_prowlarr": {
+        "task": "indexers.sync_prowlarr",
+        "schedule": env.get_int("PROWLARR_SYNC_SECONDS", 3600),
     },
     "notifications.sweep_deliveries": {
         "task": "notifications.sweep_deliveries",

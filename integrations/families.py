@@ -27,6 +27,7 @@ FAMILIES: tuple[Family, ...] = (
     Family(
         "download_client", "download-clients", "downloadclients.DownloadClient", "Download clients"
     ),
+    Family("indexer", "indexers", "indexers.Indexer", "Indexers"),
     Family("notification", "notifications", "notifications.NotificationTarget", "Notifications"),
 )
 

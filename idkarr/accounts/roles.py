@@ -11,28 +11,35 @@ _RANK = {role: i for i, role in enumerate(ROLES)}
 # (Django admin) enforces these; the API checks the role rank.
 _INTEGRATION_MODELS = [
     ("downloadclients", "downloadclient"),
+    ("indexers", "indexer"),
     ("notifications", "notificationtarget"),
 ]
-_READ_MODELS = _INTEGRATION_MODELS + [
-    ("notifications", "event"),
-    ("notifications", "delivery"),
-    ("library", "series"),
-    ("library", "episode"),
-    ("library", "movie"),
-    ("library", "tag"),
-    ("library", "qualityprofile"),
-    ("library", "rootfolder"),
-    ("library", "episodefile"),
-    ("library", "moviefile"),
-    ("library", "season"),
+_LIBRARY_MODELS = [
+    ("library", model)
+    for model in (
+        "series",
+        "episode",
+        "movie",
+        "tag",
+        "qualityprofile",
+        "rootfolder",
+        "episodefile",
+        "moviefile",
+        "season",
+    )
 ]
+_READ_MODELS = (
+    _INTEGRATION_MODELS
+    + [("notifications", "event"), ("notifications", "delivery"), ("indexers", "release")]
+    + _LIBRARY_MODELS
+)
 
 
 def role_permissions() -> dict[str, list[tuple[str, str, str]]]:
     view = [(app, model, "view") for app, model in _READ_MODELS]
     manage = [
         (app, model, action)
-        for app, model in _INTEGRATION_MODELS + [("library", m) for _, m in _READ_MODELS[4:]]
+        for app, model in _INTEGRATION_MODELS + _LIBRARY_MODELS
         for action in ("add", "change", "delete")
     ] + [("accounts", "apikey", a) for a in ("view", "add", "change")]
     everything = (

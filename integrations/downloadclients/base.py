@@ -131,6 +131,13 @@ class DownloadClientSettings(ProviderSettings):
     url_base: str = Field(
         "", description="Path prefix when behind a reverse proxy, e.g. /qbittorrent"
     )
+    client_priority: int = Field(
+        1,
+        ge=1,
+        le=50,
+        description="Grabs go to the enabled client of the release's protocol with the lowest "
+        "number; clients with the same number take turns",
+    )
     tv_category: str = Field("tv-idkarr", description="Category for TV downloads")
     movie_category: str = Field("movies-idkarr", description="Category for movie downloads")
     anime_category: str = Field("", description="Category for anime (empty: use the TV category)")

@@ -19,6 +19,9 @@ class DownloadClient(ProviderConfig):
 
     registry = registry
     family = FAMILY
+    column_settings = ("client_priority",)
+
+    client_priority = models.PositiveSmallIntegerField(default=1, db_index=True)
 
     class Meta(ProviderConfig.Meta):
         verbose_name = "download client"

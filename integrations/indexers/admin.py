@@ -1,0 +1,181 @@
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from integrations.admin import CONSOLE_CSS, ProviderConfigAdmin
+from integrations.errors import IntegrationError
+from notifications.payloads import format_size
+
+from . import search as search_service
+from .api import result_out
+from .base import QueryType, SearchQuery
+from .grab import grab
+from .links import BadToken, result_from_token
+from .models import Indexer, Release
+
+QUERY_TYPES = [(t.value, t.value) for t in QueryType]
+
+
+@admin.register(Indexer)
+class IndexerAdmin(ProviderConfigAdmin):
+    """Indexers in the console: list with health and backoff, kind picker, generated
+    settings form, plus the Search page (all indexers at once, one-click grab)."""
+
+    list_display = [*ProviderConfigAdmin.list_display[:4], "priority", "backoff", "managed"]
+
+    @admin.display(description="Disabled until")
+    def backoff(self, obj):
+        if obj.disabled_until and obj.disabled_until > timezone.now():
+            return format_html(
+                '<span class="idk-pill idk-pill--warn" title="{}">{}</span>',
+                obj.last_error,
+                timezone.localtime(obj.disabled_until).strftime("%Y-%m-%d %H:%M"),
+            )
+        return "—"
+
+    @admin.display(description="Managed by")
+    def managed(self, obj):
+        return obj.managed_by.name if obj.managed_by_id else "—"
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("search/", view(self.search_view), name="indexers_indexer_search"),
+            path("grab/", view(self.grab_view), name="indexers_indexer_grab"),
+            *super().get_urls(),
+        ]
+
+    def search_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        form = {k: request.GET.get(k, "") for k in ("type", "q", "tvdb", "imdb", "season", "ep")}
+        results, outcomes, error = [], [], ""
+        if request.GET.get("type"):
+            try:
+                query = _query_from(form)
+            except ValueError as exc:
+                error = str(exc)
+            else:
+                response = search_service.search(query)
+                results = [_row(r) for r in response.results]
+                outcomes = response.indexers
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Search indexers",
+            "form": form,
+            "query_types": QUERY_TYPES,
+            "results": results,
+            "outcomes": outcomes,
+            "error": error,
+            "can_grab": self.has_change_permission(request),
+            "grab_url": reverse("admin:indexers_indexer_grab"),
+            "console_css": CONSOLE_CSS,
+        }
+        return TemplateResponse(request, "admin/indexers/search.html", context)
+
+    def grab_view(self, request):
+        if request.method != "POST" or not self.has_change_permission(request):
+            raise PermissionDenied
+        try:
+            outcome = grab(result_from_token(request.POST.get("token", "")))
+        except (BadToken, IntegrationError) as exc:
+            messages.error(request, f"Grab failed: {exc}")
+        else:
+            messages.success(request, f"Sent to {outcome.client.name} (id {outcome.download_id}).")
+        return HttpResponseRedirect(reverse("admin:downloadclients_download_changelist"))
+
+
+def _int(value: str, label: str) -> int | None:
+    value = (value or "").strip()
+    if not value:
+        return None
+    if not value.isdigit():
+        raise ValueError(f"{label} must be a number")
+    return int(value)
+
+
+def _query_from(form: dict) -> SearchQuery:
+    try:
+        qtype = QueryType(form["type"])
+    except ValueError:
+        raise ValueError("Pick a search type") from None
+    imdb = form["imdb"].strip().lower().removeprefix("tt")
+    query = SearchQuery(
+        type=qtype,
+        search_term=form["q"].strip(),
+        tvdb_id=_int(form["tvdb"], "TVDB id"),
+        imdb_id=f"tt{int(imdb):07d}" if imdb.isdigit() else None,
+        season=_int(form["season"], "Season"),
+        episodes=[e for e in [_int(form["ep"], "Episode")] if e is not None],
+    )
+    if not (query.search_term or query.tvdb_id or query.imdb_id):
+        raise ValueError("Enter a search term or an id")
+    return query
+
+
+def _row(result) -> dict:
+    data = result_out(result)
+    quality = data.get("quality") or {}
+    return {
+        "r": data,
+        "quality": quality.get("name", ""),
+        "size": format_size(result.size),
+        "age": f"{data['age']} d" if data.get("age") is not None else "",
+        "peers": (
+            f"{result.seeders or 0}/{result.leechers or 0}"
+            if result.seeders is not None
+            else (f"{result.grabs} grabs" if result.grabs is not None else "")
+        ),
+    }
+
+
+@admin.register(Release)
+class ReleaseAdmin(admin.ModelAdmin):
+    """Recent releases from RSS sync (read only)."""
+
+    list_display = ["title", "indexer", "protocol", "size_text", "first_seen_at"]
+    list_filter = ["indexer", "protocol"]
+    search_fields = ["title", "guid"]
+    ordering = ["-first_seen_at"]
+    list_select_related = ["indexer"]
+
+    @admin.display(description="Size", ordering="size")
+    def size_text(self, obj):
+        return format_size(obj.size)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.has_perm("indexers.change_indexer")
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.rss_now)
+        return [path("rss-now/", view, name="indexers_release_rss_now"), *super().get_urls()]
+
+    def rss_now(self, request):
+        from . import rss
+
+        if request.method != "POST" or not request.user.has_perm("indexers.change_indexer"):
+            raise PermissionDenied
+        configs = list(
+            Indexer.objects.filter(enabled=True, enable_rss=True).exclude(kind="prowlarr")
+        )
+        outcome = rss.sync_many(configs)
+        for config in configs:
+            value = outcome.get(config.pk)
+            if isinstance(value, str):
+                messages.warning(request, f"{config.name}: {value}")
+        new = sum(v for v in outcome.values() if isinstance(v, int))
+        messages.info(request, f"RSS sync of {len(configs)} indexers: {new} new releases.")
+        return HttpResponseRedirect(reverse("admin:indexers_release_changelist"))

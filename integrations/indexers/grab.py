@@ -1,0 +1,191 @@
+"""Grab: fetch a release through its indexer and send it to a download client.
+
+The client is the one the user named, else the enabled client for the release's
+protocol with the lowest ``client_priority`` (clients sharing the best priority
+take turns: the one grabbed to longest ago goes next). A successful grab is a
+``Download`` row marked grabbed (linked to the series/movie when given) and a
+``grab`` event with Sonarr's payload shape.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from integrations import health
+from integrations.downloadclients.base import AddRequest
+from integrations.downloadclients.base import Capability as ClientCapability
+from integrations.downloadclients.models import Download, DownloadClient
+from integrations.errors import ConfigurationError, NotFoundError
+
+from .base import Protocol, SearchResult
+from .links import reveal
+from .models import Indexer
+
+ANIME_CATEGORIES = {5070}
+
+
+@dataclass
+class GrabOutcome:
+    client: DownloadClient
+    download_id: str
+    item: Download
+    event_id: int | None
+
+
+def _serves(client: DownloadClient, protocol: str) -> bool:
+    try:
+        caps = client.provider_class().capabilities
+    except LookupError:
+        return False
+    wanted = ClientCapability.USENET if protocol == Protocol.USENET else ClientCapability.TORRENT
+    return wanted in caps
+
+
+def choose_client(protocol: str, client_id: int | None = None) -> DownloadClient:
+    if client_id is not None:
+        client = DownloadClient.objects.filter(pk=client_id).first()
+        if client is None:
+            raise NotFoundError(f"There is no download client {client_id}")
+        if not _serves(client, protocol):
+            raise ConfigurationError(f"{client.name} cannot download {protocol} releases")
+        return client
+    now = timezone.now()
+    candidates = [
+        c
+        for c in DownloadClient.objects.filter(enabled=True).order_by("client_priority", "pk")
+        if _serves(c, protocol) and not (c.disabled_until and c.disabled_until > now)
+    ]
+    if not candidates:
+        raise ConfigurationError(
+            f"No enabled download client takes {protocol} releases; add one under Download clients"
+        )
+    best = [c for c in candidates if c.client_priority == candidates[0].client_priority]
+    if len(best) == 1:
+        return best[0]
+    last = dict(
+        Download.objects.filter(client__in=best, grabbed=True)
+        .values("client")
+        .annotate(at=Max("first_seen_at"))
+        .values_list("client", "at")
+    )
+    oldest = timezone.now() - timedelta(days=36500)
+    return min(best, key=lambda c: (last.get(c.pk) or oldest, c.pk))
+
+
+def media_type_of(result: SearchResult, series=None, movie=None) -> str:
+    if movie is not None:
+        return "movie"
+    if series is not None:
+        return "anime" if series.series_type == "anime" else "tv"
+    cats = set(result.categories)
+    if cats & ANIME_CATEGORIES:
+        return "anime"
+    if any(2000 <= c < 3000 for c in cats):
+        return "movie"
+    return "tv"
+
+
+def _filename(result: SearchResult, fetched_name: str, suffix: str) -> str:
+    name = fetched_name or result.title
+    return name if name.lower().endswith(suffix) else name + suffix
+
+
+def grab(
+    result: SearchResult,
+    *,
+    client_id: int | None = None,
+    series=None,
+    movie=None,
+    episodes=(),
+    recent: bool | None = None,
+) -> GrabOutcome:
+    indexer = Indexer.objects.filter(pk=result.indexer_id).first()
+    if indexer is None:
+        raise NotFoundError("The indexer of this release no longer exists")
+    secrets = indexer.get_secrets()
+    result.download_url = reveal(result.download_url, secrets)
+    if result.magnet_url:
+        result.magnet_url = reveal(result.magnet_url, secrets)
+    client = choose_client(str(result.protocol), client_id)
+
+    fetched = health.providers.get(indexer).download(result)
+    request = AddRequest(
+        magnet=fetched.magnet,
+        torrent=None if fetched.magnet else fetched.torrent,
+        nzb=None if fetched.magnet else fetched.nzb,
+        media_type=media_type_of(result, series, movie),
+        recent=recent,
+    )
+    if request.torrent is not None:
+        request.name = _filename(result, fetched.filename, ".torrent")
+    elif request.nzb is not None:
+        request.name = _filename(result, fetched.filename, ".nzb")
+    with health.providers.using(client) as provider:
+        download_id = provider.add(provider.with_defaults(request))
+
+    with transaction.atomic():
+        row, _ = Download.objects.get_or_create(
+            client=client,
+            download_id=download_id,
+            defaults={"title": result.title[:500], "category": request.category or ""},
+        )
+        row.grabbed = True
+        row.removed_at = None
+        row.title = row.title or result.title[:500]
+        row.series, row.movie = series, movie
+        if row.first_seen_at is None:
+            row.first_seen_at = timezone.now()
+        row.save()
+        if episodes:
+            row.episodes.set(episodes)
+        event = _emit_grab(result, indexer, client, download_id, series, movie, episodes)
+    return GrabOutcome(client, download_id, row, event.pk if event else None)
+
+
+def grab_payload(result, indexer, client, download_id, series=None, movie=None, episodes=()):
+    from notifications import payloads
+
+    parsed = _parse(result.title)
+    release = payloads.omit_nulls(
+        {
+            "quality": parsed.name,
+            "qualityVersion": parsed.revision,
+            "releaseGroup": parsed.release_group,
+            "releaseTitle": result.title,
+            "indexer": indexer.name,
+            "size": result.size,
+            "protocol": str(result.protocol),
+        }
+    )
+    payload = {
+        "release": release,
+        "downloadClient": client.name,
+        "downloadClientType": client.provider_class().label,
+        "downloadId": download_id,
+    }
+    if series is not None:
+        payload["series"] = payloads.series_info(series)
+        payload["episodes"] = [payloads.episode_info(e) for e in episodes]
+    if movie is not None:
+        payload["movie"] = payloads.movie_info(movie)
+    return payload
+
+
+def _emit_grab(result, indexer, client, download_id, series, movie, episodes):
+    from notifications.events import emit
+
+    payload = grab_payload(result, indexer, client, download_id, series, movie, episodes)
+    media = series or movie
+    tags = [t.label for t in media.tags.all()] if media is not None else []
+    return emit("grab", payload, tags=tags, source="grab")
+
+
+def _parse(title: str):
+    from .parsing import parse_release
+
+    return parse_release(title)

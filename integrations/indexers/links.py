@@ -1,0 +1,98 @@
+"""Release links without secrets, and tamper-proof grab tokens.
+
+Indexers put their API key into download links (``…&apikey=KEY``, ``&r=KEY``,
+Jackett's ``jackett_apikey=KEY``). Links leave idkarr (API, console, the
+``Release`` table) with each secret replaced by ``{secret:<field>}`` and get the
+value back only when idkarr itself fetches the file. A grab token is a signed
+summary of one result, so a grab needs no server-side search cache and cannot be
+pointed at another URL.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote, quote_plus
+
+from django.core import signing
+
+from .base import Protocol, SearchResult
+
+SALT = "idkarr.indexers.grab"
+TOKEN_MAX_AGE = 7 * 24 * 3600  # seconds
+
+
+def _placeholder(name: str) -> str:
+    return "{secret:" + name + "}"
+
+
+def _forms(value: str) -> list[str]:
+    return list(dict.fromkeys([value, quote(value, safe=""), quote_plus(value)]))
+
+
+def conceal(text: str | None, secrets: dict[str, str]) -> str:
+    """``text`` with every secret value replaced by ``{secret:<name>}``."""
+    text = text or ""
+    for name, value in secrets.items():
+        if value and len(value) >= 4:
+            for form in _forms(value):
+                text = text.replace(form, _placeholder(name))
+    return text
+
+
+def reveal(text: str | None, secrets: dict[str, str]) -> str:
+    text = text or ""
+    for name, value in secrets.items():
+        text = text.replace(_placeholder(name), quote(value or "", safe=""))
+    return text
+
+
+def conceal_result(result: SearchResult, secrets: dict[str, str]) -> SearchResult:
+    if secrets:
+        result.download_url = conceal(result.download_url, secrets)
+        result.info_url = conceal(result.info_url, secrets)
+        if result.magnet_url:
+            result.magnet_url = conceal(result.magnet_url, secrets)
+    return result
+
+
+def grab_token(result: SearchResult) -> str:
+    return signing.dumps(
+        {
+            "i": result.indexer_id,
+            "g": result.guid,
+            "t": result.title,
+            "u": result.download_url,
+            "m": result.magnet_url,
+            "p": str(result.protocol),
+            "s": result.size,
+            "c": result.categories,
+            "h": result.infohash,
+        },
+        salt=SALT,
+        compress=True,
+    )
+
+
+class BadToken(ValueError):
+    pass
+
+
+def result_from_token(token: str) -> SearchResult:
+    try:
+        data = signing.loads(token, salt=SALT, max_age=TOKEN_MAX_AGE)
+    except signing.SignatureExpired:
+        raise BadToken("This search result is too old to grab; search again") from None
+    except signing.BadSignature:
+        raise BadToken("The grab token is not one idkarr issued") from None
+    return SearchResult(
+        indexer_id=data["i"],
+        indexer_name="",
+        guid=data["g"],
+        title=data["t"],
+        size=data.get("s") or 0,
+        publish_date=None,
+        download_url=data.get("u") or "",
+        protocol=Protocol(data.get("p") or "torrent"),
+        magnet_url=data.get("m"),
+        categories=list(data.get("c") or []),
+        infohash=data.get("h"),
+    )

@@ -1,0 +1,134 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings as django_settings
+from django.db import models
+from django.utils import timezone
+
+from integrations.models import ProviderConfig
+
+from .base import FAMILY, Capabilities, Protocol
+from .registry import registry
+
+CAPS_MAX_AGE = timedelta(days=1)
+
+
+class Indexer(ProviderConfig):
+    """A configured indexer (Newznab, Torznab, Jackett, Prowlarr)."""
+
+    registry = registry
+    family = FAMILY
+    column_settings = ("priority", "enable_rss", "enable_search")
+
+    priority = models.PositiveSmallIntegerField(default=25, db_index=True)
+    enable_rss = models.BooleanField(default=True)
+    enable_search = models.BooleanField(default=True)
+    protocol = models.CharField(
+        max_length=10,
+        choices=[(p.value, p.value) for p in Protocol],
+        default=Protocol.TORRENT.value,
+        db_index=True,
+        help_text="Set from the kind (Prowlarr: the protocol of the indexers it proxies)",
+    )
+    caps = models.JSONField(default=dict, blank=True, editable=False)
+    caps_fetched_at = models.DateTimeField(null=True, blank=True, editable=False)
+    rss_interval = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Minutes between RSS syncs (empty: the global default)"
+    )
+    next_rss_at = models.DateTimeField(null=True, blank=True, db_index=True, editable=False)
+    last_rss_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_rss_error = models.CharField(max_length=500, blank=True, default="", editable=False)
+    managed_by = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="managed_indexers",
+        help_text="The Prowlarr instance that imported this indexer (pull sync)",
+    )
+    remote_id = models.IntegerField(
+        null=True, blank=True, help_text="The indexer's id in the Prowlarr that manages it"
+    )
+
+    class Meta(ProviderConfig.Meta):
+        verbose_name = "indexer"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["managed_by", "remote_id"], name="uniq_indexer_managed_remote"
+            )
+        ]
+
+    def save(self, *args, **kwargs):
+        if self.kind in registry:
+            protocol = getattr(self.provider_class(), "protocol", None)
+            if protocol:
+                self.protocol = str(protocol)
+        super().save(*args, **kwargs)
+
+    # -- caps cache ------------------------------------------------------------
+    def cached_caps(self) -> Capabilities | None:
+        """The stored caps when fetched within a day, else None."""
+        if not self.caps or not self.caps_fetched_at:
+            return None
+        if timezone.now() - self.caps_fetched_at > CAPS_MAX_AGE:
+            return None
+        return Capabilities.from_dict(self.caps)
+
+    def store_caps(self, caps: Capabilities) -> None:
+        now = timezone.now()
+        data = caps.to_dict()
+        Indexer.objects.filter(pk=self.pk).update(caps=data, caps_fetched_at=now)
+        self.caps, self.caps_fetched_at = data, now
+
+    def rss_interval_minutes(self) -> int:
+        return self.rss_interval or getattr(django_settings, "INDEXER_RSS_INTERVAL", 15)
+
+
+class Release(models.Model):
+    """A release an indexer's RSS feed offered, kept for a while (first-seen time)."""
+
+    indexer = models.ForeignKey(Indexer, on_delete=models.CASCADE, related_name="releases")
+    guid = models.CharField(max_length=1000)
+    title = models.CharField(max_length=500)
+    protocol = models.CharField(max_length=10)
+    size = models.BigIntegerField(default=0)
+    publish_date = models.DateTimeField(null=True, blank=True)
+    download_url = models.TextField(blank=True)
+    info_url = models.TextField(blank=True)
+    infohash = models.CharField(max_length=64, blank=True, db_index=True)
+    seeders = models.IntegerField(null=True, blank=True)
+    leechers = models.IntegerField(null=True, blank=True)
+    grabs = models.IntegerField(null=True, blank=True)
+    categories = models.JSONField(default=list, blank=True)
+    data = models.JSONField(default=dict, blank=True, help_text="The whole result, parse included")
+    first_seen_at = models.DateTimeField(default=timezone.now, db_index=True)
+    last_seen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-first_seen_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["indexer", "guid"], name="uniq_release_indexer_guid")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ProwlarrSyncState(models.Model):
+    """When a Prowlarr instance's indexers were last pulled, and what changed."""
+
+    indexer = models.OneToOneField(
+        Indexer, primary_key=True, on_delete=models.CASCADE, related_name="sync_state"
+    )
+    next_sync_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    last_sync_at = models.DateTimeField(null=True, blank=True)
+    last_ok_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True, default="")
+    last_report = models.JSONField(default=dict, blank=True)
+
+    def __str__(self) -> str:
+        return f"sync state of {self.indexer_id}"
+
+
+__all__ = ["Indexer", "ProwlarrSyncState", "Release"]
