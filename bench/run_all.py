@@ -13,6 +13,8 @@ BENCHES = [
     "queue_round.py",
     "memory_idle.py",
     "delivery_fanout.py",
+    "search_fanout.py",
+    "feed_parse.py",
 ]
 
 

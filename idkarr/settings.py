@@ -186,7 +186,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "indexers.sync_prowlarr": {
         "task": "indexers.sync_prowlarr",
-        "schedule": env.get_int("PROWLARR_SYNC_SECONDS", 3600),
+        "schedule": env.get_int("PROWLARR_SYNC_SECONDS", 300),
     },
     "notifications.sweep_deliveries": {
         "task": "notifications.sweep_deliveries",

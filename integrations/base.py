@@ -125,7 +125,7 @@ class Provider:
         try:
             result = self.test()
         except IntegrationError as exc:
-            result = TestResult(False, exc.message, details={"code": exc.code, **exc.details})
+            result = TestResult(False, exc.message, details={**exc.details, "code": exc.code})
         if result.latency_ms is None:
             result.latency_ms = _ms_since(started)
         return result

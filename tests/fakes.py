@@ -39,6 +39,7 @@ class FakeClient(DownloadClient):
     kind = "fakeclient"
     label = "Fake client"
     Settings = FakeClientSettings
+    capabilities = frozenset({"torrent", "magnet", "torrent_file", "url"})
 
     def test(self) -> TestResult:
         if self.settings.mode == "down":

@@ -65,6 +65,8 @@ def settings_for(cls, port: int):
         data["port"] = port
     if "url" in fields:
         data["url"] = f"http://127.0.0.1:{port}/hook"
+    if "base_url" in fields:
+        data["base_url"] = f"http://127.0.0.1:{port}"
     for name in cls.Settings.secret_fields():
         data[name] = SECRET
     if "username" in fields:
@@ -130,9 +132,12 @@ def test_a_closed_port_is_a_failed_test_that_names_the_service(cls):
     assert SECRET not in result.message
 
 
-@pytest.mark.parametrize("cls", [p for p in PROVIDERS if p.values[0].family == "download_client"])
+@pytest.mark.parametrize(
+    "cls", [p for p in PROVIDERS if p.values[0].family in ("download_client", "indexer")]
+)
 def test_an_html_page_is_a_failed_test_without_the_secret(cls):
-    """(A webhook answering 2xx with any body has accepted the message, so only clients.)"""
+    """(A webhook answering 2xx with any body has accepted the message, so only clients
+    and indexers.)"""
     with RecordingServer(
         default_response=Reply(
             200, "<html><body>Login</body></html>", {"Content-Type": "text/html"}
