@@ -15,6 +15,7 @@ BENCHES = [
     "delivery_fanout.py",
     "search_fanout.py",
     "feed_parse.py",
+    "release_parse.py",
 ]
 
 

@@ -127,3 +127,77 @@ def test_add_real_qbittorrent_then_see_it_healthy_on_the_dashboard(
 
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "dashboard.png"), full_page=True)
+
+
+def test_add_a_torznab_indexer_search_it_and_grab_to_real_qbittorrent(
+    live_server, admin_user, qbittorrent, page
+):
+    """Console end to end: add a Torznab indexer (Test reads its caps), search, press Grab:
+    the real .torrent goes through idkarr to a real qBittorrent, and a grab event is kept."""
+    from playwright.sync_api import expect
+
+    from integrations.downloadclients.models import Download, DownloadClient
+    from integrations.indexers.models import Indexer
+    from notifications.models import Event
+    from tests.indexerserver import IndexerServer
+
+    client = DownloadClient(name="qBittorrent", kind="qbittorrent")
+    client.apply_settings(
+        client.settings_model().model_validate(
+            {
+                "host": qbittorrent.host,
+                "port": qbittorrent.port,
+                "username": qbittorrent.username,
+                "password": qbittorrent.password,
+                "tv_category": "tv-console-grab",
+            }
+        )
+    )
+    client.save()
+    base = live_server.url
+    with IndexerServer(items=6, filter_queries=True) as srv:
+        page.goto(f"{base}/admin/login/")
+        page.fill("#id_username", admin_user.username)
+        page.fill("#id_password", ADMIN_PASSWORD)
+        page.click("input[type=submit]")
+
+        page.goto(f"{base}/admin/indexers/indexer/add/")
+        page.click("a[data-kind=torznab]")
+        page.fill("#id_name", "Local Torznab")
+        page.fill("#id_settings-base_url", srv.url)
+        page.fill("#id_settings-api_key", srv.api_key)
+        page.click("input[name=_test]")
+        expect(page.locator("#test-result")).to_contain_text("Connected to")
+        page.fill("#id_settings-api_key", srv.api_key)
+        page.click("input[name=_save]")
+        expect(page.locator("ul.messagelist")).to_contain_text("was added")
+        assert srv.api_key not in page.content()
+
+        page.goto(f"{base}/admin/")
+        page.click("#indexer-search-link")
+        page.select_option("select[name=type]", "search")
+        page.fill("input[name=q]", "Expanse")
+        page.click("#indexer-search button[type=submit]")
+        rows = page.locator("#search-results tbody tr")
+        expect(rows.first).to_contain_text("The.Expanse")
+        expect(page.locator("#indexer-outcomes")).to_contain_text("Local Torznab")
+        assert srv.api_key not in page.content()
+        title = rows.first.locator("th").inner_text().strip()
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "indexer-search.png"), full_page=True)
+
+        rows.first.locator("button", has_text="Grab").click()
+        expect(page.locator("ul.messagelist")).to_contain_text("Sent to qBittorrent")
+
+    row = Download.objects.get(client=client, grabbed=True)
+    assert row.title == title
+    with requests.Session() as s:
+        s.trust_env = False
+        s.post(
+            f"{qbittorrent.url}/api/v2/auth/login",
+            data={"username": qbittorrent.username, "password": qbittorrent.password},
+        )
+        hashes = [t["hash"] for t in s.get(f"{qbittorrent.url}/api/v2/torrents/info").json()]
+    assert row.download_id in hashes
+    assert Event.objects.get(event_type="grab").payload["release"]["indexer"] == "Local Torznab"
+    assert Indexer.objects.get(name="Local Torznab").caps_fetched_at is not None

@@ -93,9 +93,7 @@ def test_every_row_checks_quality_and_numbering_or_movie_fields():
 @pytest.mark.parametrize("title, expected", ROWS, ids=[f"{i:03d}" for i in range(len(ROWS))])
 def test_parses_table_row(title, expected):
     got = parse_release_uncached(title).to_dict()
-    wrong = {
-        field: (value, got[field]) for field, value in expected.items() if got[field] != value
-    }
+    wrong = {field: (value, got[field]) for field, value in expected.items() if got[field] != value}
     assert not wrong, f"{title!r}: field: (expected, got) {wrong}"
 
 
