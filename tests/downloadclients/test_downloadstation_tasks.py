@@ -4,6 +4,7 @@ input, and the task verbs, against a scripted DSM (``FakeDsm``) replaying fixtur
 from __future__ import annotations
 
 import copy
+import gzip
 
 import pytest
 
@@ -32,7 +33,10 @@ rsps, dsm, dsm7 = fx.rsps, fx.dsm, fx.dsm7  # fixtures used by this module
 
 
 S = DownloadStatus
-NZB = b'<?xml version="1.0"?><nzb xmlns="http://www.newzbin.com/DTD/2003/nzb"><file/></nzb>'
+NZB = (
+    b'<?xml version="1.0"?><nzb xmlns="http://www.newzbin.com/DTD/2003/nzb"><file><segments>'
+    b'<segment bytes="100" number="1">a@x.invalid</segment></segments></file></nzb>'
+)
 PROVIDER = "integrations.downloadclients.providers.downloadstation.provider"
 
 
@@ -247,6 +251,12 @@ def test_nzb_upload_on_dsm7_uses_downloadstation2_with_json_quoted_fields(dsm7):
     assert not dsm7.of(TASK, "create")
 
 
+def test_gzip_packed_nzb_is_uploaded_unpacked_as_plain_nzb(dsm7):
+    dsm7.on(TASK2, "create", load("ds2_create_ok"))
+    make_ds().add(AddRequest(nzb=gzip.compress(NZB), name="Show.S01E01.nzb.gz"))
+    assert dsm7.of(TASK2, "create")[0].files == {"fileData": ("Show.S01E01.nzb", NZB)}
+
+
 def test_url_add_on_dsm7_uses_downloadstation2(dsm7):
     dsm7.on(TASK2, "create", load("ds2_create_ok"))
     make_ds().add(AddRequest(url="https://127.0.0.1:9/get/Show.torrent"))
@@ -291,14 +301,24 @@ BAD_INPUT = [
         "Cannot send the magnet to Download Station: magnet link has no BitTorrent info hash",
     ),
     (
+        AddRequest(nzb=b"\x00\x01 binary bytes", name="a.nzb"),
+        ProtocolError,
+        r"Cannot send a.nzb to Download Station: not a valid NZB \(it is not XML \(binary data\)\)",
+    ),
+    (
         AddRequest(nzb=b"\x1f\x8b gzip bytes", name="a.nzb"),
         ProtocolError,
-        "Cannot send a.nzb to Download Station: it is not XML, so not an NZB",
+        r"Cannot send a.nzb to Download Station: not a valid NZB \(it is a damaged gzip file\)",
     ),
     (
         AddRequest(nzb=b"<html><body>Login</body></html>", name="a.nzb"),
         ProtocolError,
-        r"it is XML but not an NZB \(root <html>\)",
+        r"Cannot send a.nzb to Download Station: not a valid NZB \(it is an HTML page\)",
+    ),
+    (
+        AddRequest(nzb=b"<nzb><file/></nzb>", name="a.nzb"),
+        ProtocolError,
+        r"not a valid NZB \(its files list no segments\)",
     ),
     (AddRequest(url="file:///etc/passwd"), ConfigurationError, "must be an http\\(s\\) or ftp URL"),
     (
@@ -312,7 +332,16 @@ BAD_INPUT = [
 @pytest.mark.parametrize(
     ("request_", "cls", "text"),
     BAD_INPUT,
-    ids=["torrent", "magnet", "nzb-binary", "nzb-html", "url", "two"],
+    ids=[
+        "torrent",
+        "magnet",
+        "nzb-binary",
+        "nzb-gzip",
+        "nzb-html",
+        "nzb-no-segments",
+        "url",
+        "two",
+    ],
 )
 def test_bad_input_is_refused_before_sending(dsm, request_, cls, text):
     with pytest.raises(cls, match=text):

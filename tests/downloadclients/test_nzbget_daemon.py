@@ -3,6 +3,7 @@ really finish, from a fake NNTP server."""
 
 from __future__ import annotations
 
+import gzip
 import subprocess
 from pathlib import Path
 
@@ -159,6 +160,15 @@ def test_download_added_paused_completes_once_resumed(nzbget, fake_nntp, unique)
     assert item.status == S.PAUSED
     nzbget.resume(download_id)
     wait_for(nzbget, download_id, lambda i: i.status == S.COMPLETED)
+
+
+@daemon
+def test_gzip_packed_nzb_is_sent_unpacked_and_completes(nzbget, fake_nntp, unique):
+    part = fake_nntp.publish(f"{unique}.bin", b"g" * 2000)
+    packed = gzip.compress(make_nzb([part]))
+    request = AddRequest(nzb=packed, name=f"Gz.{unique}.nzb.gz", category=unique)
+    item = wait_for(nzbget, nzbget.add(request), finished)
+    assert (item.status, item.title) == (S.COMPLETED, f"Gz.{unique}")
 
 
 @daemon

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 from datetime import UTC, datetime
 
 import pytest
@@ -218,18 +219,30 @@ def test_valid_nzb_is_summarised():
     ("data", "reason"),
     [
         (b"", "it is empty"),
-        (b"Too Many Requests", "not XML: syntax error at line 1"),
-        (b"<html><body>Rate limited</body></html>", "its root element is <html>, not <nzb>"),
-        (NZB[: len(NZB) // 2], "not XML: "),
+        (b"Too Many Requests", "it is not XML (it begins 'Too Many Requests')"),
+        (b"<html><body>Rate limited</body></html>", "it is an HTML page"),
+        (b"<rss><channel/></rss>", "its root element is <rss>, not <nzb>"),
+        (NZB[: len(NZB) // 2], "it is cut off: the XML ends at line "),
         (b'<?xml version="1.0"?><nzb xmlns="http://www.newzbin.com/DTD/2003/nzb"/>', "no files"),
         (b"<nzb><file><groups/></file></nzb>", "its files list no segments"),
         (
             b'<?xml version="1.0"?><!DOCTYPE nzb [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;">]>'
             b"<nzb>&b;</nzb>",
-            "it declares XML entities",
+            "it declares its own DTD or XML entities",
         ),
+        (gzip.compress(b"<nzb/>"), "it lists no files"),
     ],
-    ids=["empty", "text", "html", "truncated", "no-files", "no-segments", "entities"],
+    ids=[
+        "empty",
+        "text",
+        "html",
+        "other-xml",
+        "truncated",
+        "no-files",
+        "no-segments",
+        "entities",
+        "gzip-no-files",
+    ],
 )
 def test_bytes_that_are_no_nzb_are_refused_with_the_reason(data, reason):
     with pytest.raises(ProtocolError) as err:
@@ -238,9 +251,25 @@ def test_bytes_that_are_no_nzb_are_refused_with_the_reason(data, reason):
     assert reason in str(err.value)
 
 
+def test_refusal_without_a_name_says_not_a_valid_nzb():
+    with pytest.raises(
+        ProtocolError, match=r"^Not sent to NZBGet: not a valid NZB \(it is empty\)$"
+    ):
+        check_nzb(b"")
+
+
+def test_gzip_packed_nzb_is_accepted_and_summarised_unpacked():
+    summary = check_nzb(gzip.compress(NZB))
+    assert (summary.gzipped, summary.xml, summary.files) == (True, NZB, 1)
+
+
 def test_nzb_file_name_gets_the_nzb_extension_and_no_slashes():
     assert nzb_filename("Show/S01E01") == "Show_S01E01.nzb"
     assert nzb_filename("Show.S01E01.NZB") == "Show.S01E01.NZB"
+
+
+def test_nzb_file_name_drops_gz_since_the_unpacked_xml_is_sent():
+    assert nzb_filename("Show.S01E01.nzb.gz") == "Show.S01E01.nzb"
 
 
 # -- settings and capabilities ---------------------------------------------------------------

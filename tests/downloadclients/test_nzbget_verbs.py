@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import gzip
 
 import pytest
 
@@ -105,6 +106,12 @@ def test_bytes_that_are_no_nzb_are_not_sent_to_nzbget(rsps):
     with pytest.raises(ProtocolError, match="Not sent to NZBGet: bad.nzb is not a valid NZB"):
         provider().add(AddRequest(nzb=b"<html>429 Too Many Requests</html>", name="bad.nzb"))
     assert rpc.called("append") == []
+
+
+def test_gzip_packed_nzb_is_sent_to_nzbget_unpacked(rsps):
+    rpc = FakeRpc(rsps, append=15)
+    provider().add(AddRequest(nzb=gzip.compress(NZB), name="Show.nzb.gz"))
+    assert rpc.called("append")[0][:2] == ["Show.nzb", base64.b64encode(NZB).decode()]
 
 
 def test_append_answering_zero_is_an_error(rsps):

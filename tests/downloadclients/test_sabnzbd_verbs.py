@@ -151,18 +151,21 @@ def test_gzipped_nzb_is_checked_and_sent_as_nzb_gz(sab):
 
 
 def test_nzb_that_is_not_xml_is_refused_before_sending(sab):
-    with pytest.raises(ProtocolError, match="Not sent to SABnzbd: not a valid NZB \\(not XML"):
+    with pytest.raises(
+        ProtocolError,
+        match=r"^Not sent to SABnzbd: not a valid NZB \(it is not XML \(binary data\)\)$",
+    ):
         make().add(AddRequest(nzb=b"\x00\x01 definitely not xml"))
     assert sab.calls == []
 
 
 def test_html_error_page_instead_of_an_nzb_is_refused(sab):
-    with pytest.raises(ProtocolError, match="the XML root is <html>, not <nzb>"):
+    with pytest.raises(ProtocolError, match=r"not a valid NZB \(it is an HTML page\)"):
         make().add(AddRequest(nzb=b"<html><body>Too many requests</body></html>"))
 
 
 def test_truncated_nzb_is_refused(sab):
-    with pytest.raises(ProtocolError, match="not XML"):
+    with pytest.raises(ProtocolError, match="it is cut off: the XML ends at line 5 before </nzb>"):
         make().add(AddRequest(nzb=NZB[: len(NZB) // 2]))
 
 
@@ -173,8 +176,16 @@ def test_nzb_without_files_is_refused(sab):
 
 
 def test_broken_gzip_is_refused(sab):
-    with pytest.raises(ProtocolError, match="broken gzip"):
+    with pytest.raises(ProtocolError, match="it is a cut-off gzip file"):
         make().add(AddRequest(nzb=b"\x1f\x8b\x08\x00garbage"))
+    assert sab.calls == []
+
+
+def test_refusal_names_the_nzb_when_the_request_has_a_name(sab):
+    with pytest.raises(
+        ProtocolError, match=r"^Not sent to SABnzbd: Show.S01E01 is not a valid NZB"
+    ):
+        make().add(AddRequest(nzb=b"<nzb/>", name="Show.S01E01"))
 
 
 # -- add: what SABnzbd can't do ----------------------------------------------------------------

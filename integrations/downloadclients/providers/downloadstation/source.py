@@ -4,6 +4,10 @@ to recognise the task it creates (DSM 6 answers ``create`` without a task id).
 Download Station stores a magnet or URL as the task's ``uri`` and, for an upload, the
 file name (Sonarr matches the name without ``.torrent``); a torrent's task title is
 the torrent's name.
+
+NZBs are checked by ``integrations.downloadclients.nzb``. Download Station tells an NZB
+from a torrent by the ``.nzb`` extension, and nothing documents it reading gzip-packed
+NZBs, so a gzip-packed one is unpacked here and uploaded as plain ``<name>.nzb``.
 """
 
 from __future__ import annotations
@@ -12,9 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
-from lxml import etree
-
 from integrations.downloadclients.base import AddRequest
+from integrations.downloadclients.nzb import NzbError, read_nzb
 from integrations.downloadclients.torrent import BencodeError, bdecode, magnet_id, torrent_id
 from integrations.errors import ConfigurationError, IntegrationError, ProtocolError
 
@@ -78,10 +81,10 @@ def build_source(request: AddRequest, kind: str) -> Source:
         if title:
             names.add(title)
         return Source(kind, filename=filename, content=request.torrent, task_type="bt", names=names)
-    filename = _filename(request.name or "idkarr", ".nzb")
-    _check_nzb(request.nzb, filename)
+    filename = _filename(_without_gz(request.name or "") or "idkarr", ".nzb")
+    content = _check_nzb(request.nzb, filename)
     names = {filename, filename[: -len(".nzb")]}
-    return Source(kind, filename=filename, content=request.nzb, task_type="nzb", names=names)
+    return Source(kind, filename=filename, content=content, task_type="nzb", names=names)
 
 
 def clean_folder(value: str) -> str:
@@ -100,6 +103,10 @@ def _filename(name: str, extension: str) -> str:
     return base if base.lower().endswith(extension) else base + extension
 
 
+def _without_gz(name: str) -> str:
+    return name[: -len(".gz")] if name.lower().endswith(".nzb.gz") else name
+
+
 def _torrent_name(data: bytes) -> str:
     try:
         meta = bdecode(data)
@@ -109,16 +116,11 @@ def _torrent_name(data: bytes) -> str:
         return ""
 
 
-def _check_nzb(data: bytes, filename: str) -> None:
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+def _check_nzb(data: bytes, filename: str) -> bytes:
+    """The plain NZB to upload; ProtocolError saying why ``data`` is not one."""
     try:
-        root = etree.fromstring(data, parser)
-    except (etree.XMLSyntaxError, ValueError):
+        return read_nzb(data, allow_gzip=True).xml
+    except NzbError as exc:
         raise ProtocolError(
-            f"Cannot send {filename} to Download Station: it is not XML, so not an NZB"
+            f"Cannot send {filename} to Download Station: not a valid NZB ({exc.reason})"
         ) from None
-    tag = etree.QName(root).localname if isinstance(root.tag, str) else ""
-    if tag.lower() != "nzb":
-        raise ProtocolError(
-            f"Cannot send {filename} to Download Station: it is XML but not an NZB (root <{tag}>)"
-        )

@@ -215,7 +215,7 @@ class NZBGet(DownloadClient):
         if kind == "nzb":
             summary = check_nzb(request.nzb, request.name or "")
             name = nzb_filename(request.name or summary.title or "idkarr")
-            content: bytes | str = request.nzb
+            content: bytes | str = summary.xml  # unpacked if it came gzip-packed
         else:
             if urlsplit(request.url).scheme.lower() not in ("http", "https"):
                 raise ConfigurationError("NZBGet can only fetch NZB URLs starting with http(s)://")

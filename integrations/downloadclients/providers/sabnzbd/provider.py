@@ -261,7 +261,7 @@ class SABnzbd(DownloadClient):
         if kind == "url" and not request.url.lower().startswith(("http://", "https://")):
             raise ConfigurationError("SABnzbd can only fetch NZBs from http:// or https:// URLs")
         if kind == "nzb":
-            check_nzb(request.nzb)
+            check_nzb(request.nzb, (request.name or "").strip())
         category = (request.category or self.settings.tv_category).lower()
         self._require_category(category)
         if request.paused:
