@@ -23,10 +23,11 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from integrations.xml_prolog import first_markup
+
 MAX_NZB_BYTES = 64 * 1024 * 1024  # plain XML; 150 000 segments (a ~110 GB release) ≈ 14 MB
 GZIP_MAGIC = b"\x1f\x8b"
 _BOM = b"\xef\xbb\xbf"
-_SPACE = re.compile(rb"[ \t\r\n]*")
 _HTML_TITLE = re.compile(rb"<title[^>]*>(.*?)</title", re.I | re.S)
 _DECLARED_ENCODING = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*<\?xml[^>]*encoding=[\"']([\w.:-]+)")
 _TOKEN = re.compile(r"[A-Za-z0-9_-]*\d[A-Za-z0-9_-]*")  # checked for length in _quote
@@ -80,7 +81,7 @@ def read_nzb(
         data = gunzip(data, max_bytes)
         if not data.strip():
             raise NzbError("it unpacks to nothing")
-    start = _first_markup(data)
+    start = first_markup(data)
     _refuse_html(data, start)
     _refuse_internal_dtd(data, start)
     return _parse(data, gzipped)
@@ -109,23 +110,6 @@ def gunzip(data: bytes, max_bytes: int = MAX_NZB_BYTES) -> bytes:
 
 
 # -- refusals before parsing -----------------------------------------------------------------
-def _first_markup(data: bytes) -> int:
-    """Where the first markup after the XML declaration, PIs and comments starts (-1: none).
-    A linear scan: a regular expression over repeated comments can backtrack exponentially."""
-    i = len(_BOM) if data.startswith(_BOM) else 0
-    while True:
-        i = _SPACE.match(data, i).end()
-        if data.startswith(b"<?", i):
-            end, skip = data.find(b"?>", i + 2), 2
-        elif data.startswith(b"<!--", i):
-            end, skip = data.find(b"-->", i + 4), 3
-        else:
-            return i if data.startswith(b"<", i) else -1
-        if end < 0:
-            return -1
-        i = end + skip
-
-
 def _refuse_html(data: bytes, start: int) -> None:
     head = data[start : start + 14].lower()
     if start < 0 or not (head.startswith(b"<html") or re.match(rb"<!doctype\s+html", head)):

@@ -25,14 +25,13 @@ import requests
 
 from integrations.errors import (
     ConfigurationError,
-    ConnectionFailed,
     NotFoundError,
     ProtocolError,
-    RequestTimedOut,
 )
 from integrations.http import HttpClient, excerpt, raise_for_response, redact
 
 from .base import DownloadResult, Protocol, SearchResult
+from .fetch import read_limited
 from .newznab_xml import parse_document, raise_for_error
 
 log = logging.getLogger(__name__)
@@ -74,7 +73,7 @@ def fetch_release(
             log.debug("%s: download redirected to %s", service, redact(url))
             continue
         try:
-            body = _read_bounded(response, max_bytes, service)
+            body = read_limited(response, max_bytes, service, redact(url))
         finally:
             response.close()
         response._content = body
@@ -89,35 +88,6 @@ def _check_scheme(url: str, service: str) -> None:
         raise ConfigurationError(
             f"{service} gave a download link that is not http(s) ({scheme or 'no scheme'}:)"
         )
-
-
-def _read_bounded(response: requests.Response, limit: int, service: str) -> bytes:
-    declared = response.headers.get("Content-Length", "")
-    encoded = response.headers.get("Content-Encoding", "identity").lower()
-    if declared.isdigit() and encoded in ("", "identity") and int(declared) > limit:
-        raise _too_big(service, limit)
-    chunks, total = [], 0
-    try:
-        for chunk in response.iter_content(chunk_size=CHUNK_BYTES):
-            total += len(chunk)
-            if total > limit:
-                raise _too_big(service, limit)
-            chunks.append(chunk)
-    except requests.exceptions.ContentDecodingError:
-        raise ProtocolError(f"{service} sent a compressed file that could not be decoded") from None
-    except requests.exceptions.Timeout:
-        raise RequestTimedOut(f"{service} stopped sending the file (read timed out)") from None
-    except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ConnectionError) as exc:
-        if "timed out" in str(exc).lower():
-            raise RequestTimedOut(f"{service} stopped sending the file (read timed out)") from None
-        raise ConnectionFailed(
-            f"{service} closed the connection in the middle of the file"
-        ) from None
-    return b"".join(chunks)
-
-
-def _too_big(service: str, limit: int) -> ProtocolError:
-    return ProtocolError(f"{service} sent a file larger than {limit / 2**20:g} MB; refusing it")
 
 
 def looks_like_torrent(body: bytes) -> bool:

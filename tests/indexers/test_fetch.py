@@ -172,3 +172,23 @@ def test_no_answer_is_connection_failed(recording_server, http):
     recording_server.script([Reply(close=True)])
     with pytest.raises(ConnectionFailed):
         fetch_bounded(http, recording_server.url + "/api")
+
+
+def test_raise_status_false_returns_a_json_error_unmapped(recording_server, http):
+    body = b'{"message": "Search failed due to all selected indexers being unavailable"}'
+    recording_server.script([Reply(400, body, {"Content-Type": "application/json"})])
+    response, data = fetch_bounded(http, recording_server.url + "/api", raise_status=False)
+    assert (response.status_code, data, response.content) == (400, body, body)
+
+
+def test_raise_status_false_still_refuses_a_huge_answer(recording_server, http):
+    recording_server.script([Reply(500, b"x" * (2 * MB), {"Content-Type": "text/plain"})])
+    with pytest.raises(ProtocolError, match="answered more than 1 MB"):
+        fetch_bounded(http, recording_server.url + "/api", max_bytes=MB, raise_status=False)
+
+
+def test_too_big_hint_ends_the_message(recording_server, http):
+    recording_server.script([Reply(200, b"[" + b" " * (2 * MB), {"Content-Type": "text/plain"})])
+    with pytest.raises(ProtocolError) as err:
+        fetch_bounded(http, recording_server.url + "/api", max_bytes=MB, too_big_hint="narrow it")
+    assert err.value.message == "Indexer answered more than 1 MB; refusing: narrow it"

@@ -13,63 +13,19 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
-from django.conf import settings as django_settings
 
 from integrations.errors import (
     AuthenticationError,
-    ConnectionFailed,
     IntegrationError,
     NotFoundError,
     ProtocolError,
-    RequestTimedOut,
 )
 from integrations.http import HttpClient, excerpt, raise_for_response
 
+from ...fetch import fetch_bounded
+
 SERVICE = "Prowlarr"
-DEFAULT_MAX_BYTES = 10 * 1024 * 1024
-_CHUNK = 64 * 1024
-
-
-def max_response_bytes() -> int:
-    return int(getattr(django_settings, "INDEXER_MAX_RESPONSE_BYTES", DEFAULT_MAX_BYTES))
-
-
-def read_bounded(response: requests.Response, max_bytes: int, service: str = SERVICE) -> bytes:
-    """The (decompressed) body of a streamed response, or ProtocolError past ``max_bytes``."""
-    declared = response.headers.get("Content-Length", "")
-    if declared.isdigit() and int(declared) > max_bytes:
-        response.close()
-        raise ProtocolError(_too_big(service, max_bytes))
-    chunks, total = [], 0
-    try:
-        for chunk in response.iter_content(_CHUNK):
-            total += len(chunk)
-            if total > max_bytes:
-                raise ProtocolError(_too_big(service, max_bytes))
-            chunks.append(chunk)
-    except requests.exceptions.ContentDecodingError:
-        raise ProtocolError(
-            f"{service} sent a compressed answer that could not be decoded"
-        ) from None
-    except requests.exceptions.RequestException as exc:
-        # requests reports a read timeout while streaming as a ConnectionError.
-        if isinstance(exc, requests.exceptions.Timeout) or "timed out" in str(exc).lower():
-            raise RequestTimedOut(
-                f"{service} stopped sending its answer (read timed out)"
-            ) from None
-        raise ConnectionFailed(
-            f"{service} closed the connection in the middle of its answer"
-        ) from None
-    finally:
-        response.close()
-    return b"".join(chunks)
-
-
-def _too_big(service: str, max_bytes: int) -> str:
-    return (
-        f"{service}'s answer is larger than {max_bytes // (1024 * 1024)} MB; "
-        "narrow the search (categories, indexers, limit)"
-    )
+TOO_BIG_HINT = "narrow the search (categories, indexers, limit)"
 
 
 class ProwlarrApi:
@@ -90,14 +46,14 @@ class ProwlarrApi:
         return (mine.scheme, mine.netloc.lower()) == (other.scheme, other.netloc.lower())
 
     def get_json(self, path: str, params: Any = None) -> Any:
-        response = self.http.get(
+        response, body = fetch_bounded(
+            self.http,
             self.url(path),
             params=params,
             headers={"X-Api-Key": self.api_key, "Accept": "application/json"},
-            stream=True,
-            raise_status=False,
+            raise_status=False,  # Prowlarr's JSON error bodies are read by check_status
+            too_big_hint=TOO_BIG_HINT,
         )
-        body = read_bounded(response, max_response_bytes())
         check_status(response, body)
         return decode_json(response, body)
 
@@ -136,14 +92,7 @@ def check_status(response: requests.Response, body: bytes) -> None:
     if status == 400 and message:
         # e.g. "Search failed due to all selected indexers being unavailable"
         raise IntegrationError(f"Prowlarr: {message}", permanent=False)
-    keep_body(response, body)
-    raise_for_response(response, SERVICE)
-
-
-def keep_body(response: requests.Response, body: bytes) -> None:
-    """Make ``response.text`` the body already streamed (for the shared status mapping)."""
-    response._content = body
-    response._content_consumed = True
+    raise_for_response(response, SERVICE)  # fetch_bounded kept the body for it
 
 
 def _error_message(body: bytes) -> str:
@@ -185,7 +134,4 @@ __all__ = [
     "ProwlarrApi",
     "check_status",
     "decode_json",
-    "keep_body",
-    "max_response_bytes",
-    "read_bounded",
 ]
