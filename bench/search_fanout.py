@@ -15,20 +15,10 @@ import argparse
 import contextlib
 import multiprocessing
 import sys
-import time
 
-from common import ROOT, django_in_tempdir
+from common import ROOT, django_in_tempdir, timed
 
 sys.path.insert(0, str(ROOT))
-
-
-def best_of(fn, repeat: int) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        started = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - started)
-    return best
 
 
 def serve(count: int, items: int, delay: float, conn) -> None:
@@ -85,7 +75,7 @@ def main() -> int:
         measured = {}
         for parse in (False, True):
             alone = {
-                c.name: best_of(
+                c.name: timed(
                     lambda c=c, parse=parse: search.search(query, [c.pk], parse=parse),
                     args.repeat,
                 )
@@ -97,7 +87,7 @@ def main() -> int:
             def fan_out(parse=parse, holder=holder):
                 holder["response"] = search.search(query, parse=parse)
 
-            full = best_of(fan_out, args.repeat)
+            full = timed(fan_out, args.repeat)
             measured[parse] = (slowest_name, slowest, full, holder["response"])
     finally:
         parent.send("stop")

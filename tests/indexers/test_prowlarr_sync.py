@@ -496,3 +496,33 @@ def test_full_sync_keeps_settings_the_user_added_to_an_imported_indexer(prowlarr
     assert report.updated == ["NZBgeek (Prowlarr)"]
     row.refresh_from_db()
     assert (row.priority, row.settings["additional_parameters"]) == (1, "&attrs=poster")
+
+
+# -- on demand through the API -------------------------------------------------------------------
+
+
+def test_the_sync_endpoint_reports_what_it_added(prowlarr, api_client_for):
+    config = make_config()
+    response = api_client_for("operator").post(f"/api/v1/indexers/{config.pk}/sync")
+    assert response.status_code == 200
+    assert sorted(response.json()["added"], key=str.lower) == sorted(ALL_ADDED, key=str.lower)
+
+
+def test_the_sync_endpoint_refuses_an_indexer_that_is_not_prowlarr(prowlarr, api_client_for):
+    other = Indexer(name="plain", kind="torznab")
+    other.apply_settings(
+        other.settings_model().model_validate({"base_url": "http://127.0.0.1:9117"})
+    )
+    other.save()
+    response = api_client_for("operator").post(f"/api/v1/indexers/{other.pk}/sync")
+    assert response.status_code == 422 and "not a Prowlarr instance" in response.json()["message"]
+
+
+def test_the_prowlarr_aggregate_is_not_searched_while_its_indexers_are_synced(prowlarr):
+    from integrations.indexers.search import eligible
+
+    config = make_config(sync_level="full")
+    prowlarr_sync.sync(config)
+    chosen, _ = eligible()
+    names = [c.name for c in chosen]
+    assert config.name not in names and len(names) == len(ALL_ADDED)
