@@ -81,6 +81,11 @@ class Indexer(ProviderConfig):
         Indexer.objects.filter(pk=self.pk).update(caps=data, caps_fetched_at=now)
         self.caps, self.caps_fetched_at = data, now
 
+    def interval_seconds(self) -> int:
+        """Indexers are checked (a caps read) every 15 minutes unless set otherwise: many
+        limit API hits per day, and every search and RSS fetch already records health."""
+        return self.health_interval or getattr(django_settings, "INDEXER_HEALTH_INTERVAL", 900)
+
     def rss_interval_minutes(self) -> int:
         return self.rss_interval or getattr(django_settings, "INDEXER_RSS_INTERVAL", 15)
 

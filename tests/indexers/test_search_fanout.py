@@ -168,3 +168,13 @@ def test_caps_fetched_during_a_search_are_stored():
 def test_no_enabled_indexer_gives_an_empty_answer():
     response = run()
     assert (response.results, response.indexers) == ([], [])
+
+
+def test_indexers_are_health_checked_every_15_minutes_by_default():
+    assert make_indexer("A").interval_seconds() == 900
+
+
+def test_an_indexer_health_interval_can_be_set():
+    config = make_indexer("A")
+    config.health_interval = 120
+    assert config.interval_seconds() == 120
