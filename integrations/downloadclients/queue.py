@@ -21,14 +21,18 @@ while ``seeding``.
 
 from __future__ import annotations
 
+import json
 import logging
+import os
+import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from operator import itemgetter
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -92,17 +96,15 @@ def poll_client(config) -> PollResult:
 
 
 # -- recording -------------------------------------------------------------------
-def _host(config) -> str:
-    try:
-        return str(getattr(config.validated_settings(), "host", "") or "")
-    except Exception:
-        return ""
+def _host(client_settings) -> str:
+    return str(getattr(client_settings, "host", "") or "")
 
 
 def _fields(item: DownloadItem, mappings, host: str) -> dict:
     status = item.status.value if isinstance(item.status, S) else str(item.status or "unknown")
     if status not in S._value2member_map_:
         status = S.UNKNOWN.value
+    save_path, output = item.save_path or "", item.output_path or ""
     return {
         "title": (item.title or "")[:500],
         "category": (item.category or "")[:200],
@@ -119,8 +121,8 @@ def _fields(item: DownloadItem, mappings, host: str) -> dict:
         "seeds": item.seeds,
         "peers": item.peers,
         "tags": list(item.tags or []),
-        "save_path": map_path(mappings, host, item.save_path or "")[:1000],
-        "output_path": map_path(mappings, host, item.output_path or "")[:1000],
+        "save_path": (map_path(mappings, host, save_path) if mappings else save_path)[:1000],
+        "output_path": (map_path(mappings, host, output) if mappings else output)[:1000],
         "raw_output_path": (item.output_path or "")[:1000],
         "message": (item.message or "")[:500],
         "added_on": item.added_on,
@@ -202,8 +204,87 @@ def _remove(provider, row: Download, *, delete_data: bool, why: str, out: Record
     out.removed.append(row.download_id)
 
 
+# What a poll compares and writes per item: the keys of ``_fields``.
+FIELDS = (
+    "title",
+    "category",
+    "status",
+    "raw_state",
+    "progress",
+    "size",
+    "size_left",
+    "download_speed",
+    "upload_speed",
+    "eta",
+    "ratio",
+    "seeding_time",
+    "seeds",
+    "peers",
+    "tags",
+    "save_path",
+    "output_path",
+    "raw_output_path",
+    "message",
+    "added_on",
+)
+# What recording reads of an existing row: every column but first/last seen.
+_READ = tuple(
+    f.attname
+    for f in Download._meta.concrete_fields
+    if f.attname not in ("first_seen_at", "last_seen_at")
+)
+_AT = {name: i for i, name in enumerate(_READ)}
+_STORED_FIELDS = itemgetter(*(_AT[name] for name in FIELDS))
+_PK, _DOWNLOAD_ID = _AT["id"], _AT["download_id"]
+_REMOVED_AT, _UNKNOWN_SINCE = _AT["removed_at"], _AT["unknown_since"]
+_TAGS, _ADDED_ON = FIELDS.index("tags"), FIELDS.index("added_on")
+
+
+def _stored_rows(config) -> dict[str, tuple]:
+    """The client's rows as the database driver returns them (``_READ`` columns, no
+    Django conversion: datetimes may be text, JSON is text), by download id."""
+    query = Download.objects.filter(client=config).order_by().values_list(*_READ).query
+    sql, params = query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {row[_DOWNLOAD_ID]: row for row in cursor.fetchall()}
+
+
+def _naive_zone():
+    """The zone the database driver returns naive datetimes in (SQLite: UTC), or None
+    when it returns aware ones (PostgreSQL)."""
+    return None if connection.features.supports_timezones else connection.timezone
+
+
+def _as_stored(values: dict, naive_zone) -> tuple:
+    """``values`` (from ``_fields``) as the driver returns them once stored. Equal to
+    the stored tuple means unchanged; a representation that differs only makes the
+    item take the exact, model-based comparison."""
+    stored = list(map(values.__getitem__, FIELDS))
+    stored[_TAGS] = json.dumps(stored[_TAGS]) if stored[_TAGS] else "[]"  # JSON comes as text
+    added = stored[_ADDED_ON]
+    if naive_zone is not None and added is not None and added.tzinfo is not None:
+        stored[_ADDED_ON] = added.astimezone(naive_zone).replace(tzinfo=None)
+    return tuple(stored)
+
+
+def _unchanged(stored: tuple | None, values: dict, naive_zone) -> bool:
+    """The stored row is seen, known and equal to the item: nothing to write but
+    ``last_seen_at``."""
+    return (
+        stored is not None
+        and stored[_REMOVED_AT] is None
+        and stored[_UNKNOWN_SINCE] is None
+        and _STORED_FIELDS(stored) == _as_stored(values, naive_zone)
+    )
+
+
 def record_poll(config, result: PollResult, now: datetime | None = None) -> RecordOutcome:
-    """Store a poll result (see the module docstring). Returns what happened."""
+    """Store a poll result (see the module docstring). Returns what happened.
+
+    The client's rows are read raw; an item equal to its row costs a tuple comparison,
+    and all those rows get ``last_seen_at`` in one UPDATE. New items are inserted in
+    bulk; the others (changed, re-appearing, finished) are loaded as models."""
     now = now or timezone.now()
     out = RecordOutcome()
     state, _ = ClientPollState.objects.get_or_create(client=config)
@@ -218,51 +299,77 @@ def record_poll(config, result: PollResult, now: datetime | None = None) -> Reco
         )
         return out
 
-    host = _host(config)
-    mappings = list(RemotePathMapping.objects.filter(host__iexact=host.strip()))
     try:
         client_settings = config.validated_settings()
     except Exception:
         client_settings = None
-    existing = {
-        row.download_id: row
-        for row in Download.objects.filter(client=config).select_related("series", "movie")
+    host = _host(client_settings)
+    mappings = list(RemotePathMapping.objects.filter(host__iexact=host.strip()))
+    # Finished items _auto_remove may act on: loaded as models even when unchanged.
+    finishing = {
+        status
+        for status, setting in (
+            (S.FAILED.value, "remove_failed_downloads"),
+            (S.COMPLETED.value, "remove_completed_downloads"),
+        )
+        if getattr(client_settings, setting, False)
     }
+    existing = _stored_rows(config)
+    naive_zone = _naive_zone()
+    seen: set[str] = set()
+    created: list[Download] = []
     completed_now: list[Download] = []
     failed_now: list[Download] = []
-    seen: set[str] = set()
-    unchanged: list[int] = []  # rows only marked seen, in one UPDATE
-    created: list[Download] = []
+    to_load: dict[int, tuple] = {}  # pk → (item, values) of rows that need a model
+    for item in result.items:
+        if not item.id or item.id in seen:
+            continue
+        seen.add(item.id)
+        values = _fields(item, mappings, host)
+        stored = existing.get(item.id)
+        if stored is not None:
+            if not _unchanged(stored, values, naive_zone) or values["status"] in finishing:
+                to_load[stored[_PK]] = (item, values)
+            continue
+        row = Download(
+            client=config,
+            download_id=item.id[:200],
+            first_seen_at=now,
+            last_seen_at=now,
+            **values,
+        )
+        if values["status"] in DONE:
+            row.completed_at = item.completed_on or now
+        if values["status"] == S.FAILED.value:
+            failed_now.append(row)
+        if values["status"] == S.COMPLETED.value:
+            completed_now.append(row)
+        created.append(row)
     with transaction.atomic():
-        for item in result.items:
-            if not item.id or item.id in seen:
+        pks = list(to_load)
+        rows = {
+            row.pk: row
+            for start in range(0, len(pks), 500)
+            for row in Download.objects.filter(pk__in=pks[start : start + 500])
+            .order_by()
+            .select_related("series", "movie")
+        }
+        for pk in pks:
+            item, values = to_load[pk]
+            row = rows.get(pk)
+            if row is None:  # deleted meanwhile (its client was removed)
                 continue
-            seen.add(item.id)
-            values = _fields(item, mappings, host)
-            row = existing.get(item.id)
-            if row is None:
-                row = Download(
-                    client=config,
-                    download_id=item.id[:200],
-                    first_seen_at=now,
-                    last_seen_at=now,
-                    **values,
-                )
-                created.append(row)
-                previous = None
-                changed: list[str] = []
-            else:
-                previous = row.status
-                changed = [key for key, value in values.items() if getattr(row, key) != value]
-                if row.removed_at is not None:  # re-added on the client
-                    values["removed_at"] = None
-                    changed.append("removed_at")
-                for key in changed:
-                    setattr(row, key, values[key])
+            previous = row.status
+            changed = [key for key, value in values.items() if getattr(row, key) != value]
+            if row.removed_at is not None:  # re-added on the client
+                values["removed_at"] = None
+                changed.append("removed_at")
+            for key in changed:
+                setattr(row, key, values[key])
             if values["status"] in DONE and previous not in DONE:
                 row.completed_at = row.completed_at or item.completed_on or now
                 changed.append("completed_at")
-                if previous is not None and row.linked and row.grabbed:
+                if row.linked and row.grabbed:
                     event_id = _emit_download(row, config)
                     if event_id:
                         out.events.append(event_id)
@@ -270,21 +377,31 @@ def record_poll(config, result: PollResult, now: datetime | None = None) -> Reco
                 failed_now.append(row)
             if values["status"] == S.COMPLETED.value:
                 completed_now.append(row)
-            if previous is None:
-                continue
             if changed or row.unknown_since is not None:
                 row.last_seen_at, row.unknown_since = now, None
                 row.save(update_fields=[*dict.fromkeys(changed), "last_seen_at", "unknown_since"])
-            else:
-                unchanged.append(row.pk)
         if created:
             Download.objects.bulk_create(created, batch_size=500)
             out.created = len(created)
-        for start in range(0, len(unchanged), 500):
-            Download.objects.filter(pk__in=unchanged[start : start + 500]).update(last_seen_at=now)
         out.seen = len(seen)
-        gone = live.exclude(download_id__in=seen).filter(unknown_since__isnull=True)
-        out.marked_unknown = gone.update(unknown_since=now)
+        gone = [
+            stored[_PK]
+            for download_id, stored in existing.items()
+            if download_id not in seen
+            and stored[_REMOVED_AT] is None
+            and stored[_UNKNOWN_SINCE] is None
+        ]
+        for start in range(0, len(gone), 500):
+            out.marked_unknown += Download.objects.filter(
+                pk__in=gone[start : start + 500], unknown_since__isnull=True
+            ).update(unknown_since=now)
+        if existing:  # every row read, seen and known now (the gone ones were just marked)
+            Download.objects.filter(
+                client=config,
+                removed_at__isnull=True,
+                unknown_since__isnull=True,
+                pk__lte=max(stored[_PK] for stored in existing.values()),
+            ).update(last_seen_at=now)
         ClientPollState.objects.filter(pk=state.pk).update(
             last_polled_at=now,
             last_ok_at=now,
@@ -342,21 +459,49 @@ def claim_due(now: datetime | None = None) -> list:
     return claimed
 
 
+_pool: ThreadPoolExecutor | None = None
+_pool_pid = 0
+_pool_lock = threading.Lock()
+
+
+def poll_pool() -> ThreadPoolExecutor:
+    """This process's poller threads, kept between rounds: starting threads each round
+    made the last polls of a round wait for the first ones to let go of the GIL."""
+    global _pool, _pool_pid
+    with _pool_lock:
+        if _pool is None or _pool_pid != os.getpid():  # made after a fork, never inherited
+            workers = max(1, getattr(settings, "HEALTH_CHECK_CONCURRENCY", 32))
+            _pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="queue")
+            _pool_pid = os.getpid()
+        return _pool
+
+
 def poll_many(configs: list) -> dict[int, PollResult]:
-    """Poll clients concurrently (network in threads) and record here."""
+    """Poll clients concurrently (network in threads) and record each result here, in
+    this thread, as soon as its poll is done."""
     if not configs:
         return {}
-    workers = max(1, min(getattr(settings, "HEALTH_CHECK_CONCURRENCY", 32), len(configs)))
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="queue") as pool:
-        results = list(pool.map(poll_client, configs))
+    if len(configs) == 1:
+        polls = {configs[0].pk: (configs[0], poll_client(configs[0]))}
+        return {pk: _record_safely(config, result) for pk, (config, result) in polls.items()}
+    pool = poll_pool()
+    futures = {pool.submit(poll_client, config): config for config in configs}
     out = {}
-    for config, result in zip(configs, results, strict=True):
-        try:
-            record_poll(config, result)
-        except Exception:  # one client's bad data must not lose the others' results
-            log.exception("recording the queue of %s failed", config)
-        out[config.pk] = result
-    return out
+    waiting = set(futures)
+    while waiting:
+        done, waiting = wait(waiting, return_when=FIRST_COMPLETED)
+        for future in done:
+            config = futures[future]
+            out[config.pk] = _record_safely(config, future.result())
+    return {config.pk: out[config.pk] for config in configs}
+
+
+def _record_safely(config, result: PollResult) -> PollResult:
+    try:
+        record_poll(config, result)
+    except Exception:  # one client's bad data must not lose the others' results
+        log.exception("recording the queue of %s failed", config)
+    return result
 
 
 def refresh_all() -> dict[int, PollResult]:
