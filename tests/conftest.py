@@ -102,12 +102,32 @@ def fake_providers():
 
 
 def make_user(role: str, username: str | None = None):
-    from django.contrib.auth.models import Group, User
+    from django.contrib.auth.models import User
 
     user = User.objects.create_user(username or f"{role}-user", password="pw-" + role + "-123456")
     if role:
-        user.groups.add(Group.objects.get_or_create(name=role)[0])  # transactional tests flush them
+        user.groups.add(role_group(role))
     return user
+
+
+def role_group(role: str):
+    """The role's group with its permissions, as migration 0002 made it (transactional
+    tests flush groups, and a group made again would otherwise hold no permissions)."""
+    from django.contrib.auth.models import Group, Permission
+
+    from idkarr.accounts.roles import role_permissions
+
+    group, created = Group.objects.get_or_create(name=role)
+    if created:
+        wanted = [
+            perm
+            for app, model, action in role_permissions().get(role, [])
+            for perm in Permission.objects.filter(
+                content_type__app_label=app, codename=f"{action}_{model}"
+            )
+        ]
+        group.permissions.set(wanted)
+    return group
 
 
 @pytest.fixture

@@ -21,7 +21,6 @@ pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 TARGETS = 20
 HUNG_FIRST = 3
-WORKER_THREADS = 4  # the worker fixture runs --pool threads --concurrency 4
 
 
 @dataclass
@@ -106,9 +105,10 @@ def test_killed_worker_delivering_to_20_targets_sends_each_exactly_once_after_re
         for pk in ids:
             sender.send_task("notifications.deliver", args=[pk])
 
-        # The hung requests arrived and a few others were answered: freeze, so every
-        # worker thread ends up blocked on a request that will never be answered and
-        # every answered one is recorded as sent; then kill.
+        # The hung requests arrived and a few others were answered: freeze, so no request
+        # made from now on is answered; then kill once every delivery was requested (an
+        # event's deliveries go out together on the worker's sender pool) and the answered
+        # ones are recorded.
         wait_for(
             lambda: len(sink.requests) >= HUNG_FIRST and len(sink.snapshot()[1]) >= 3,
             30,
@@ -118,11 +118,11 @@ def test_killed_worker_delivering_to_20_targets_sends_each_exactly_once_after_re
         sink.frozen = True
         wait_for(
             lambda: (
-                len(sink.snapshot()[0]) >= WORKER_THREADS
+                len({r.headers["X-Idkarr-Delivery"] for r in sink.requests}) == TARGETS
                 and sent_count() == len(set(sink.snapshot()[1]))
             ),
             15,
-            "the worker to block on hung requests",
+            "every delivery to be requested and the answered ones recorded",
             first,
         )
         first.kill()
