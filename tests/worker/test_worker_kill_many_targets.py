@@ -107,9 +107,9 @@ def test_killed_worker_delivering_to_20_targets_sends_each_exactly_once_after_re
         sender.send_task("notifications.deliver_batch", args=[ids])
 
         # The hung requests arrived and a few others were answered: freeze, so no request
-        # made from now on is answered; then kill once every delivery was requested (an
-        # event's deliveries go out together on the worker's sender pool) and the answered
-        # ones are recorded.
+        # made from now on is answered; then kill once every delivery hangs or was answered
+        # (an event's deliveries go out together on the worker's sender pool) and the
+        # answered ones are recorded.
         wait_for(
             lambda: len(sink.requests) >= HUNG_FIRST and len(sink.snapshot()[1]) >= 3,
             30,
@@ -119,11 +119,11 @@ def test_killed_worker_delivering_to_20_targets_sends_each_exactly_once_after_re
         sink.frozen = True
         wait_for(
             lambda: (
-                len({r.headers["X-Idkarr-Delivery"] for r in sink.requests}) == TARGETS
+                len(set(sink.snapshot()[0]) | set(sink.snapshot()[1])) == TARGETS
                 and sent_count() == len(set(sink.snapshot()[1]))
             ),
             15,
-            "every delivery to be requested and the answered ones recorded",
+            "every delivery to hang or be answered and recorded",
             first,
         )
         first.kill()
@@ -147,7 +147,7 @@ def test_killed_worker_delivering_to_20_targets_sends_each_exactly_once_after_re
         assert set(per_delivery) == {str(pk) for pk in ids}
         assert max(per_delivery.values()) <= 2, per_delivery
         repeated = {d for d, n in per_delivery.items() if n == 2}
-        assert repeated == set(hung), (repeated, hung, second.tail())
+        assert repeated == set(hung), (repeated, hung)
         assert len(repeated) >= HUNG_FIRST
         # Each request went to its own target's path.
         for r in sink.requests:
