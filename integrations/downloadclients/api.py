@@ -13,7 +13,6 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Router, Schema, Status
@@ -264,18 +263,15 @@ def add(request, config_id: int, body: AddIn):
     req.recent = body.recent if body.recent is not None else _recent(episodes)
     with health.providers.using(config) as provider:
         download_id = provider.add(provider.with_defaults(req))
-    with transaction.atomic():
-        row, _ = Download.objects.get_or_create(
-            client=config,
-            download_id=download_id,
-            defaults={"title": body.name or "", "category": body.category or ""},
-        )
-        row.grabbed = True
-        row.removed_at = None
-        row.series, row.movie = series, movie
-        row.save()
-        if episodes:
-            row.episodes.set(episodes)
+    row = Download.record_grab(
+        config,
+        download_id,
+        title=body.name or "",
+        category=body.category or "",
+        series=series,
+        movie=movie,
+        episodes=episodes,
+    )
     return Status(201, {"id": download_id, "item_id": row.pk})
 
 

@@ -202,6 +202,40 @@ class Download(models.Model):
     def linked(self) -> bool:
         return self.series_id is not None or self.movie_id is not None
 
+    @classmethod
+    def record_grab(
+        cls,
+        client,
+        download_id: str,
+        *,
+        title="",
+        category="",
+        series=None,
+        movie=None,
+        episodes=(),
+    ) -> Download:
+        """The queue row of an item idkarr sent to ``client``: marked grabbed and linked to
+        its series/movie/episodes (made now if the next poll has not seen it yet)."""
+        from django.db import transaction
+        from django.utils import timezone
+
+        with transaction.atomic():
+            row, _ = cls.objects.get_or_create(
+                client=client,
+                download_id=download_id,
+                defaults={"title": (title or "")[:500], "category": category or ""},
+            )
+            row.grabbed = True
+            row.removed_at = None
+            row.title = row.title or (title or "")[:500]
+            row.series, row.movie = series, movie
+            if row.first_seen_at is None:
+                row.first_seen_at = timezone.now()
+            row.save()
+            if episodes:
+                row.episodes.set(episodes)
+        return row
+
 
 class ClientPollState(models.Model):
     """When a client's queue was polled and is next due (kept off ProviderConfig)."""

@@ -129,20 +129,15 @@ def grab(
         download_id = provider.add(provider.with_defaults(request))
 
     with transaction.atomic():
-        row, _ = Download.objects.get_or_create(
-            client=client,
-            download_id=download_id,
-            defaults={"title": result.title[:500], "category": request.category or ""},
+        row = Download.record_grab(
+            client,
+            download_id,
+            title=result.title,
+            category=request.category or "",
+            series=series,
+            movie=movie,
+            episodes=episodes,
         )
-        row.grabbed = True
-        row.removed_at = None
-        row.title = row.title or result.title[:500]
-        row.series, row.movie = series, movie
-        if row.first_seen_at is None:
-            row.first_seen_at = timezone.now()
-        row.save()
-        if episodes:
-            row.episodes.set(episodes)
         event = _emit_grab(result, indexer, client, download_id, series, movie, episodes)
     return GrabOutcome(client, download_id, row, event.pk if event else None)
 
