@@ -134,6 +134,7 @@ def _save(model_admin, request, base, validated, *, kind, obj, result, forced):
         config.apply_settings(validated)
         config.save()
         config.tags.set(Tag.resolve(base.tag_labels()))
+    config.remember_test(result)
     verbose = model_admin.model._meta.verbose_name
     if adding:
         model_admin.log_addition(request, config, [{"added": {}}])

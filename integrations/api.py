@@ -97,6 +97,8 @@ def family_router(fam: Family, extra: Router | None = None) -> Router:
             config.apply_settings(validated)
             config.save()
             config.tags.set(Tag.resolve(body.tags))
+        if body.enabled and not force:
+            config.remember_test(result)
         return Status(201, config_out(config))
 
     @router.post(

@@ -59,6 +59,7 @@ class IntegrationManager:
                 from idkarr.library.models import Tag
 
                 config.tags.set(Tag.resolve(tags))
+        config.remember_test(result)
         return config, result
 
     def unregister(self, config: ProviderConfig) -> None:
@@ -85,9 +86,11 @@ class IntegrationManager:
     def test(self, config: ProviderConfig) -> TestResult:
         provider = config.build_provider()
         try:
-            return provider.run_test()
+            result = provider.run_test()
         finally:
             provider.close()
+        config.remember_test(result)
+        return result
 
     def check(self, config: ProviderConfig) -> Health:
         """Check one integration now and record the result (emits transitions)."""

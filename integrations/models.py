@@ -119,6 +119,10 @@ class ProviderConfig(models.Model):
             ) from None
         return self.provider_class()(settings, name=self.name)
 
+    def remember_test(self, result) -> None:
+        """Keep what a successful connection test learned (e.g. an indexer's caps).
+        Families override; the default keeps nothing."""
+
     # -- health ----------------------------------------------------------------
     def interval_seconds(self) -> int:
         return self.health_interval or getattr(django_settings, "HEALTH_CHECK_INTERVAL", 60)

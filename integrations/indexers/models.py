@@ -86,6 +86,12 @@ class Indexer(ProviderConfig):
         limit API hits per day, and every search and RSS fetch already records health."""
         return self.health_interval or getattr(django_settings, "INDEXER_HEALTH_INTERVAL", 900)
 
+    def remember_test(self, result) -> None:
+        """A passed Test read the caps: keep them (Test refreshes the cache)."""
+        caps = (result.details or {}).get("caps") if result is not None and result.ok else None
+        if caps and self.pk:
+            self.store_caps(Capabilities.from_dict(caps))
+
     def rss_interval_minutes(self) -> int:
         return self.rss_interval or getattr(django_settings, "INDEXER_RSS_INTERVAL", 15)
 
