@@ -28,6 +28,22 @@ class IndexerAdmin(ProviderConfigAdmin):
     settings form, plus the Search page (all indexers at once, one-click grab)."""
 
     list_display = [*ProviderConfigAdmin.list_display[:4], "priority", "backoff", "managed"]
+    actions = [*ProviderConfigAdmin.actions, "sync_from_prowlarr"]
+
+    @admin.action(description="Sync indexers from the selected Prowlarr", permissions=["change"])
+    def sync_from_prowlarr(self, request, queryset):
+        from . import prowlarr_sync
+
+        for config in queryset:
+            if config.kind != "prowlarr":
+                messages.warning(request, f"{config.name} is not a Prowlarr instance.")
+                continue
+            try:
+                report = prowlarr_sync.sync(config)
+            except IntegrationError as exc:
+                messages.error(request, f"{config.name}: {exc.message}")
+            else:
+                messages.info(request, f"{config.name}: {report.summary()}")
 
     @admin.display(description="Disabled until")
     def backoff(self, obj):

@@ -526,3 +526,20 @@ def test_the_prowlarr_aggregate_is_not_searched_while_its_indexers_are_synced(pr
     chosen, _ = eligible()
     names = [c.name for c in chosen]
     assert config.name not in names and len(names) == len(ALL_ADDED)
+
+
+def test_the_console_action_syncs_the_selected_prowlarr(prowlarr, client):
+    from tests.conftest import make_user
+
+    user = make_user("operator")
+    user.is_staff = True
+    user.save(update_fields=["is_staff"])
+    client.force_login(user)
+    config = make_config()
+    response = client.post(
+        "/admin/indexers/indexer/",
+        {"action": "sync_from_prowlarr", "_selected_action": [config.pk]},
+        follow=True,
+    )
+    assert "3 added" in response.content.decode()
+    assert len(imported(config)) == 3
