@@ -9,6 +9,7 @@ a secret.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from email.utils import parsedate_to_datetime
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -94,6 +95,17 @@ def parse_retry_after(value: str | None) -> float | None:
         return None
 
 
+def on_loopback(url: str) -> bool:
+    """Whether ``url`` points at this machine."""
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def looks_like_html(response: requests.Response) -> bool:
     """An HTML page (a proxy's login page, a web UI) where an API answer was expected."""
     return "html" in response.headers.get("Content-Type", "") or response.text.lstrip()[:1] == "<"
@@ -146,6 +158,12 @@ class HttpClient:
         self.session.trust_env = (
             False  # never route loopback or LAN services through a proxy env var
         )
+
+    def uncompressed_on_loopback(self, url: str) -> None:
+        """Ask a daemon on this machine for uncompressed answers: there, gzip only costs
+        CPU on both ends (about half a daemon's work answering a large queue)."""
+        if on_loopback(url):
+            self.session.headers["Accept-Encoding"] = "identity"
 
     def request(
         self, method: str, url: str, *, raise_status: bool = True, **kwargs

@@ -210,3 +210,19 @@ def test_post_does_not_follow_redirects(client):
 )
 def test_redact_hides_tokens_in_known_paths(url, secret):
     assert secret not in http.redact(url)
+
+
+def test_a_daemon_on_this_machine_is_asked_for_uncompressed_answers():
+    from integrations.http import HttpClient
+
+    client = HttpClient("Daemon")
+    client.uncompressed_on_loopback("http://127.0.0.1:9091/transmission/rpc")
+    assert client.session.headers["Accept-Encoding"] == "identity"
+
+
+def test_a_remote_daemon_keeps_compressed_answers():
+    from integrations.http import HttpClient
+
+    client = HttpClient("Daemon")
+    client.uncompressed_on_loopback("http://nas.lan:9091/transmission/rpc")
+    assert client.session.headers["Accept-Encoding"] != "identity"

@@ -85,6 +85,7 @@ class Aria2Rpc:
         self.url = url
         self._secret = secret.get_secret_value() if secret else ""
         self.http = HttpClient(SERVICE, verify_tls=verify_tls, read_timeout=read_timeout)
+        self.http.uncompressed_on_loopback(url)
         self._ids = itertools.count(1)
 
     def close(self) -> None:

@@ -11,6 +11,7 @@ import logging
 import ntpath
 import os
 import posixpath
+from functools import lru_cache
 
 from integrations.errors import ConfigurationError, UnsupportedError
 
@@ -31,6 +32,17 @@ def category_of(directory: str, base: str) -> str:
     if not directory or not base:
         return ""
     pm = path_module(base)
+    if pm.isabs(base) and pm.isabs(directory):  # the answer cannot depend on the cwd
+        return _category_of_absolute(directory, base)
+    return _category_of(directory, base, pm)
+
+
+@lru_cache(maxsize=1024)  # a queue has a handful of distinct directories
+def _category_of_absolute(directory: str, base: str) -> str:
+    return _category_of(directory, base, path_module(base))
+
+
+def _category_of(directory: str, base: str, pm) -> str:
     base_n, dir_n = pm.normpath(base), pm.normpath(directory)
     try:
         rel = pm.relpath(dir_n, base_n)

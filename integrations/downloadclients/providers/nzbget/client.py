@@ -47,9 +47,15 @@ def parse_version(text: object) -> tuple[int, int]:
     return int(m.group(1)), int(m.group(2))
 
 
+_SPLIT_KEYS: dict[str, tuple[str, str]] = {}  # "FileSize" → ("FileSizeLo", "FileSizeHi")
+
+
 def join64(entry: dict, name: str) -> int:
     """NZBGet splits 64-bit sizes into ``<name>Lo`` and ``<name>Hi`` (unsigned 32 bit each)."""
-    lo, hi = entry.get(f"{name}Lo", 0), entry.get(f"{name}Hi", 0)
+    keys = _SPLIT_KEYS.get(name)
+    if keys is None:
+        keys = _SPLIT_KEYS[name] = (f"{name}Lo", f"{name}Hi")
+    lo, hi = entry.get(keys[0], 0), entry.get(keys[1], 0)
     if not isinstance(lo, int) or not isinstance(hi, int) or lo < 0 or hi < 0:
         raise ProtocolError(f"NZBGet sent {name} in an unexpected shape")
     return (hi << 32) | lo
@@ -71,6 +77,7 @@ class NZBGetApi:
         self.username = username
         self._password = password
         self.http = HttpClient(SERVICE, verify_tls=verify_tls, read_timeout=read_timeout)
+        self.http.uncompressed_on_loopback(self.base_url)
         # NZBGet 21 answers every request after the first on a kept-open connection
         # about 44 ms late; a fresh connection per call answers in about 1 ms.
         self.http.session.headers["Connection"] = "close"

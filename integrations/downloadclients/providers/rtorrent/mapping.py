@@ -51,6 +51,7 @@ FIELDS: tuple[tuple[str, type], ...] = (
     ("peers_complete", int),
 )
 FIELD_NAMES = tuple(name for name, _ in FIELDS)
+_FIELD_TYPES = tuple(kind for _, kind in FIELDS)
 
 HASH_CHECK_FAILED = "Download registered as completed, but hash check returned unfinished chunks."
 
@@ -81,25 +82,34 @@ def is_tracker_message(message: str) -> bool:
 
 def derive_state(row: dict) -> str:
     """The raw state name for a row's flags (a key of STATES, or ``unknown:…``)."""
-    flags = {k: row[k] for k in ("state", "is_open", "is_active", "complete")}
-    flags |= {"checking": row["is_hash_checking"]}
-    if any(v not in (0, 1) for v in flags.values()) or (row["is_active"] and not row["is_open"]):
-        return "unknown:" + ",".join(f"{k}={v}" for k, v in flags.items())
+    state, is_open, active = row["state"], row["is_open"], row["is_active"]
+    complete, checking = row["complete"], row["is_hash_checking"]
+    if (
+        state not in (0, 1)
+        or is_open not in (0, 1)
+        or active not in (0, 1)
+        or complete not in (0, 1)
+        or checking not in (0, 1)
+        or (active and not is_open)
+    ):
+        names = ("state", "is_open", "is_active", "complete", "checking")
+        flags = zip(names, (state, is_open, active, complete, checking), strict=True)
+        return "unknown:" + ",".join(f"{k}={v}" for k, v in flags)
     directory, message = row["directory"], row["message"]
     if directory and not directory.startswith(("/", "~")):
         return "relative_path"
-    if row["is_hash_checking"]:
+    if checking:
         return "checking"
     if row["hashing"]:
         return "check_queued"
-    if row["is_active"]:
-        if row["complete"]:
+    if active:
+        if complete:
             return "seeding"
         return "metadata" if row["is_meta"] else "downloading"
     if message and not is_tracker_message(message):
         return "missing_files" if message == HASH_CHECK_FAILED else "error"
-    done = "_complete" if row["complete"] else ""
-    if row["state"] == 1 and row["is_open"]:
+    done = "_complete" if complete else ""
+    if state == 1 and is_open:
         return "paused" + done  # started but inactive: d.pause
     return "stopped" + done
 
@@ -110,6 +120,8 @@ def to_row(values: list[object]) -> dict:
         raise ProtocolError(
             f"rTorrent sent a download with {len(values)} fields instead of {len(FIELDS)}"
         )
+    if tuple(map(type, values)) == _FIELD_TYPES:  # the usual row: every type exactly right
+        return dict(zip(FIELD_NAMES, values, strict=True))
     row = {}
     for (name, kind), value in zip(FIELDS, values, strict=True):
         if kind is int and isinstance(value, bool):

@@ -106,6 +106,7 @@ class TransmissionRpc:
     ):
         self.rpc_url = rpc_url
         self.http = HttpClient(SERVICE, verify_tls=verify_tls, read_timeout=read_timeout)
+        self.http.uncompressed_on_loopback(rpc_url)
         secret = password.get_secret_value() if password else ""
         self._secret = secret
         if username or secret:

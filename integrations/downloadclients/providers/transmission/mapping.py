@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import PurePath, PurePosixPath, PureWindowsPath
 
 from integrations.downloadclients.base import DownloadItem, DownloadStatus
@@ -138,6 +139,7 @@ def category_dir(base_dir: str, category: str) -> str:
     return str(base / category) if category else str(base)
 
 
+@lru_cache(maxsize=1024)  # a queue has a handful of distinct directories
 def category_of(download_dir: str, base_dir: str) -> str:
     """The category of a torrent stored in ``download_dir``: the first directory below
     ``base_dir``, or "" when it is the base itself or outside it."""
@@ -147,6 +149,27 @@ def category_of(download_dir: str, base_dir: str) -> str:
     if type(base) is not type(where) or where == base or not where.is_relative_to(base):
         return ""
     return where.relative_to(base).parts[0]
+
+
+@lru_cache(maxsize=1024)
+def _directory(download_dir: str) -> tuple[str, str]:
+    """``download_dir`` as pathlib spells it on its host, and that host's separator."""
+    path = host_path(download_dir)
+    return str(path), "\\" if isinstance(path, PureWindowsPath) else "/"
+
+
+def content_path(download_dir: str, name: str) -> str:
+    """``str(host_path(download_dir) / name)``; a plain file or folder name (the usual
+    case) is appended to the cached directory string instead of going through pathlib."""
+    base, sep = _directory(download_dir)
+    if (
+        base == "."
+        or name in ("", ".")
+        or "/" in name
+        or (sep == "\\" and ("\\" in name or ":" in name))
+    ):
+        return str(host_path(download_dir) / name)
+    return base + name if base.endswith(sep) else base + sep + name
 
 
 _BAD_CATEGORY = re.compile(r"[/\\\x00-\x1f]")
@@ -199,7 +222,7 @@ def to_item(t: dict, base_dir: str = "") -> DownloadItem:
             raise TypeError("labels")
         labels = [str(label) for label in labels]
         size = int(t.get("sizeWhenDone") or 0) or int(t.get("totalSize") or 0)
-        output = str(host_path(download_dir) / name) if download_dir and name else ""
+        output = content_path(download_dir, name) if download_dir and name else ""
         seconds_seeding = t.get("secondsSeeding")
         return DownloadItem(
             id=torrent_hash.lower(),
