@@ -68,9 +68,12 @@ class SearchQuery:
         return self.type not in (QueryType.SEARCH, QueryType.MOVIE)
 
 
-@dataclass
+@dataclass(slots=True)
 class SearchResult:
-    """One release an indexer offers (seed: SearchResult)."""
+    """One release an indexer offers (seed: SearchResult).
+
+    Slotted: a fan-out builds thousands of these. The feed parser builds them with
+    positional arguments (see newznab_xml.item), so new fields go at the end."""
 
     indexer_id: int | None
     indexer_name: str

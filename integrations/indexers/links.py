@@ -10,6 +10,7 @@ pointed at another URL.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import quote, quote_plus
 
 from django.core import signing
@@ -28,14 +29,29 @@ def _forms(value: str) -> list[str]:
     return list(dict.fromkeys([value, quote(value, safe=""), quote_plus(value)]))
 
 
+def concealer(secrets: dict[str, str]) -> Callable[[str | None], str]:
+    """A function hiding ``secrets`` in a text: each secret's forms (raw, URL-quoted,
+    form-quoted) are worked out once, not again for every link of every result."""
+    pairs = [
+        (form, _placeholder(name))
+        for name, value in secrets.items()
+        if value and len(value) >= 4
+        for form in _forms(value)
+    ]
+
+    def conceal_text(text: str | None) -> str:
+        text = text or ""
+        for form, placeholder in pairs:
+            if form in text:
+                text = text.replace(form, placeholder)
+        return text
+
+    return conceal_text
+
+
 def conceal(text: str | None, secrets: dict[str, str]) -> str:
     """``text`` with every secret value replaced by ``{secret:<name>}``."""
-    text = text or ""
-    for name, value in secrets.items():
-        if value and len(value) >= 4:
-            for form in _forms(value):
-                text = text.replace(form, _placeholder(name))
-    return text
+    return concealer(secrets)(text)
 
 
 def reveal(text: str | None, secrets: dict[str, str]) -> str:
@@ -47,11 +63,21 @@ def reveal(text: str | None, secrets: dict[str, str]) -> str:
 
 def conceal_result(result: SearchResult, secrets: dict[str, str]) -> SearchResult:
     if secrets:
-        result.download_url = conceal(result.download_url, secrets)
-        result.info_url = conceal(result.info_url, secrets)
-        if result.magnet_url:
-            result.magnet_url = conceal(result.magnet_url, secrets)
+        conceal_results([result], secrets)
     return result
+
+
+def conceal_results(results: list[SearchResult], secrets: dict[str, str]) -> list[SearchResult]:
+    """``conceal_result`` for a whole answer, the secrets' forms worked out once."""
+    if not secrets or not results:
+        return results
+    hide = concealer(secrets)
+    for result in results:
+        result.download_url = hide(result.download_url)
+        result.info_url = hide(result.info_url)
+        if result.magnet_url:
+            result.magnet_url = hide(result.magnet_url)
+    return results
 
 
 def grab_token(result: SearchResult) -> str:

@@ -22,7 +22,7 @@ from django.utils import timezone
 from integrations.errors import IntegrationError, RateLimited
 
 from .base import SearchResult
-from .links import conceal_result
+from .links import conceal_results
 from .models import Indexer, Release
 from .search import call_indexer, record_failure, record_success
 
@@ -82,9 +82,7 @@ def sync_many(configs: list[Indexer]) -> dict[int, int | str]:
             continue
         if caps is not None:
             config.store_caps(caps)
-        secrets = config.get_secrets()
-        for result in results:
-            conceal_result(result, secrets)
+        conceal_results(results, config.get_secrets())
         out[config.pk] = store(config, results, now)
         Indexer.objects.filter(pk=config.pk).update(last_rss_at=now, last_rss_error="")
         record_success(config, latency, "RSS synced")

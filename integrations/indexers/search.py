@@ -21,7 +21,7 @@ from integrations.base import HEALTHY, UNHEALTHY, Health
 from integrations.errors import IntegrationError, RateLimited
 
 from .base import SearchQuery, SearchResult
-from .links import conceal_result
+from .links import conceal_results
 from .models import Indexer
 
 log = logging.getLogger(__name__)
@@ -170,9 +170,7 @@ def _outcome(config: Indexer, fut: Future, collected: list) -> IndexerOutcome:
     except Exception as exc:  # a provider bug must not sink the other indexers' answers
         log.exception("search on indexer %s failed", config.name)
         return _failed(config, f"Search failed: {type(exc).__name__}", "internal_error", None)
-    secrets = config.get_secrets()
-    for result in results:
-        conceal_result(result, secrets)
+    conceal_results(results, config.get_secrets())
     collected.append(results)
     if caps is not None:
         config.store_caps(caps)

@@ -11,6 +11,16 @@ _MONTHS = {
         ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
     )
 }
+# "Jan" -> "01": the fixed-width shape every indexer sends is rearranged into ISO 8601
+# for ``datetime.fromisoformat`` (C code, three times faster than splitting by hand).
+_MONTH_DIGITS = {
+    name: f"{number:02d}"
+    for name, number in (
+        *((m.title(), n) for m, n in _MONTHS.items()),
+        *((m.upper(), n) for m, n in _MONTHS.items()),
+        *_MONTHS.items(),
+    )
+}
 _UTC_NAMES = frozenset(("", "gmt", "utc", "ut", "z", "+0000", "-0000", "+00:00"))
 _ZONES: dict[str, timezone] = {}
 
@@ -40,6 +50,22 @@ def parse_rfc822(text: str | None) -> datetime | None:
     through ``email.utils``. A date without a zone is taken as UTC."""
     if not text:
         return None
+    # "Mon, 06 Jan 2025 11:43:00 +0000": 31 characters at fixed places.
+    if (
+        len(text) == 31
+        and text[3:5] == ", "
+        and text[:3].isalpha()
+        and text[7] == text[11] == text[16] == text[25] == " "
+        and text[19] == text[22] == ":"
+    ):
+        month_digits = _MONTH_DIGITS.get(text[8:11])
+        if month_digits is not None and text[26] in "+-" and text[27:].isdigit():
+            try:
+                return datetime.fromisoformat(
+                    f"{text[12:16]}-{month_digits}-{text[5:7]}T{text[17:25]}{text[26:]}"
+                )
+            except ValueError:
+                pass  # out-of-range fields: the general reader decides
     parts = text.split()
     try:
         if parts and parts[0][-1:] == ",":

@@ -8,6 +8,7 @@ children with tag dispatch, then the conversions. An item idkarr cannot use rais
 from __future__ import annotations
 
 import re
+from dataclasses import fields
 from urllib.parse import urljoin
 
 from integrations.http import excerpt, redact
@@ -27,6 +28,43 @@ _ATTR_TAGS = frozenset((_T_ATTR, _N_ATTR, "torznab:attr", "newznab:attr", "attr"
 _BTIH = re.compile(r"xt=urn:btih:([0-9a-z]+)", re.I)
 _VOLUME_FLAGS = {0.0: "freeleech", 0.25: "freeleech75", 0.5: "halfleech", 0.75: "freeleech25"}
 _SIZE_LIMIT_TEXT = "over 1 PB"
+# Attrs an item may repeat, gathered into lists instead of the name -> value dict.
+_LIST_ATTRS = frozenset(("category", "tag"))
+
+
+# parse_item builds SearchResult positionally (keywords cost a microsecond per item);
+# this is the order it passes, checked against the dataclass when the module loads.
+_RESULT_ORDER = (
+    "indexer_id",
+    "indexer_name",
+    "guid",
+    "title",
+    "size",
+    "publish_date",
+    "download_url",
+    "protocol",
+    "info_url",
+    "seeders",
+    "leechers",
+    "grabs",
+    "categories",
+    "imdb_id",
+    "tvdb_id",
+    "tvmaze_id",
+    "tmdb_id",
+    "infohash",
+    "magnet_url",
+    "freeleech",
+    "internal",
+    "scene",
+    "download_volume_factor",
+    "upload_volume_factor",
+    "minimum_ratio",
+    "minimum_seed_time",
+    "indexer_flags",
+)
+if tuple(f.name for f in fields(SearchResult))[: len(_RESULT_ORDER)] != _RESULT_ORDER:
+    raise RuntimeError("SearchResult's fields moved: update parse_item's positional call")
 
 
 class SkipItem(Exception):
@@ -37,7 +75,8 @@ def parse_item(item, protocol, indexer_id, indexer_name, feed_url):  # noqa: C90
     """One ``<item>`` as ``(SearchResult, wrong_protocol_or_None)``; raises SkipItem.
 
     A single pass over the children with tag dispatch (the hot loop of the parser:
-    see bench/feed_parse.py), then the conversions."""
+    see bench/feed_parse.py), then the conversions. Attrs absent from the item cost
+    nothing: each conversion first looks whether its attr came at all."""
     title = guid = link = comments = ""
     pub_date = size_text = enclosure_url = enclosure_type = enclosure_length = None
     categories: list[int] = []
@@ -46,44 +85,68 @@ def parse_item(item, protocol, indexer_id, indexer_name, feed_url):  # noqa: C90
 
     for child in item:
         tag = child.tag
-        if tag in _ATTR_TAGS:
+        # Namespaced attrs are most of an item's children: two string compares find them
+        # (cheaper than hashing each new tag string for a set lookup).
+        if tag == _T_ATTR or tag == _N_ATTR:
             name = child.get("name")
             value = child.get("value")
-            if not name or value is None:
-                continue
-            if name == "category":
-                number = to_int(value)
-                if number is not None and number >= 0 and number not in categories:
-                    categories.append(number)
-            elif name == "tag":
-                if tags is None:
-                    tags = []
-                tags.append(value)
-            else:
-                attrs[name if name.islower() else name.lower()] = value
         elif tag == "title":
             title = child.text or ""
+            continue
         elif tag == "guid":
             guid = child.text or ""
+            continue
         elif tag == "link":
             link = child.text or ""
+            continue
         elif tag == "pubDate":
             pub_date = child.text
+            continue
         elif tag == "category":
-            number = to_int(child.text)
+            text = child.text
+            try:
+                number = int(text)
+            except (TypeError, ValueError):
+                number = to_int(text)
             if number is not None and number >= 0 and number not in categories:
                 categories.append(number)
+            continue
         elif tag == "comments":
             comments = child.text or ""
+            continue
         elif tag == "size":
             size_text = child.text
+            continue
         elif tag == "enclosure":
             if enclosure_url is None:
                 enclosure_url = (child.get("url") or "").strip()
                 enclosure_type = child.get("type")
                 enclosure_length = child.get("length")
+            continue
         elif tag == "grabs":  # Jackett sends grabs as an element
             attrs.setdefault("grabs", child.text or "")
+            continue
+        elif tag in _ATTR_TAGS:  # prefixed without a namespace declaration
+            name = child.get("name")
+            value = child.get("value")
+        else:
+            continue
+        if not name or value is None:
+            continue
+        if name in _LIST_ATTRS:
+            if name == "category":
+                try:
+                    number = int(value)
+                except ValueError:
+                    number = to_int(value)
+                if number is not None and number >= 0 and number not in categories:
+                    categories.append(number)
+            elif tags is None:
+                tags = [value]
+            else:
+                tags.append(value)
+        else:
+            attrs[name if name.islower() else name.lower()] = value
 
     title = " ".join(title.split())
     guid = guid.strip()
@@ -94,7 +157,8 @@ def parse_item(item, protocol, indexer_id, indexer_name, feed_url):  # noqa: C90
     if not title:
         raise SkipItem(label, "no title")
 
-    magnet = attrs.get("magneturl") or None
+    get = attrs.get
+    magnet = get("magneturl") or None
     download_url = enclosure_url or link
     if not download_url and magnet:
         download_url = magnet
@@ -108,7 +172,7 @@ def parse_item(item, protocol, indexer_id, indexer_name, feed_url):  # noqa: C90
     if not guid:
         guid = link or enclosure_url or magnet or ""
 
-    size = _size(label, attrs.get("size"), size_text, enclosure_length)
+    size = _size(label, get("size"), size_text, enclosure_length)
 
     publish = parse_rfc822(pub_date)
     if protocol is Protocol.USENET and "usenetdate" in attrs:
@@ -118,32 +182,47 @@ def parse_item(item, protocol, indexer_id, indexer_name, feed_url):  # noqa: C90
     if info_url.endswith("#comments"):
         info_url = info_url[:-9]
 
-    seeders = leechers = None
+    seeders = leechers = grabs = imdb = tvdb = tvmaze = tmdb = None
+    infohash = minimum_ratio = seed_time = None
+    dvf = uvf = 1.0
+    scene_attr = nuked = False
     if attrs:
-        seeders = to_int(attrs.get("seeders"))
-        peers = to_int(attrs.get("peers"))
-        leechers = to_int(attrs.get("leechers"))
+        seeders = to_int(get("seeders"))
+        peers = to_int(get("peers"))
+        leechers = to_int(get("leechers"))
         if peers is not None:
             leechers = peers - seeders if seeders is not None else peers
         if seeders is not None and seeders < 0:
             seeders = 0
         if leechers is not None and leechers < 0:
             leechers = 0
+        grabs = to_int(get("grabs"))
+        infohash = get("infohash") or None
+        factor = to_float(get("downloadvolumefactor"))
+        if factor is not None and factor >= 0:
+            dvf = factor
+        factor = to_float(get("uploadvolumefactor"))
+        if factor is not None and factor >= 0:
+            uvf = factor
+        minimum_ratio = to_float(get("minimumratio"))
+        seed_time = to_int(get("minimumseedtime"))
+        if seed_time is not None and seed_time < 0:
+            seed_time = None
+        imdb = get("imdbid") or get("imdb")
+        if imdb:
+            imdb = normalize_imdb(imdb)
+        tvdb = positive_id(get("tvdbid"))
+        tvmaze = positive_id(get("tvmazeid"))
+        tmdb = positive_id(get("tmdbid"))
+        scene_attr = get("prematch") == "1" or get("haspretime") == "1"
+        nuked = get("nuked") == "1"
 
-    infohash = attrs.get("infohash") or None
     if infohash is None and magnet:
         match = _BTIH.search(magnet)
         if match:
             infohash = match.group(1)
     if infohash:
         infohash = infohash.strip().lower()
-
-    dvf = to_float(attrs.get("downloadvolumefactor"))
-    uvf = to_float(attrs.get("uploadvolumefactor"))
-    if dvf is None or dvf < 0:
-        dvf = 1.0
-    if uvf is None or uvf < 0:
-        uvf = 1.0
 
     flags: list[str] = []
     internal = scene = False
@@ -160,43 +239,41 @@ def parse_item(item, protocol, indexer_id, indexer_name, feed_url):  # noqa: C90
             flags.append(volume_flag)
     if uvf == 2.0 and "double_upload" not in flags:
         flags.append("double_upload")
-    if attrs.get("prematch") == "1" or attrs.get("haspretime") == "1":
+    if scene_attr:
         scene = True
         if "scene" not in flags:
             flags.append("scene")
-    if attrs.get("nuked") == "1" and "nuked" not in flags:
+    if nuked and "nuked" not in flags:
         flags.append("nuked")
 
-    imdb = attrs.get("imdbid") or attrs.get("imdb")
-    seed_time = to_int(attrs.get("minimumseedtime"))
-    result = SearchResult(
-        indexer_id=indexer_id,
-        indexer_name=indexer_name,
-        guid=guid,
-        title=title,
-        size=size,
-        publish_date=publish,
-        download_url=download_url,
-        protocol=protocol,
-        info_url=info_url,
-        seeders=seeders,
-        leechers=leechers,
-        grabs=to_int(attrs.get("grabs")),
-        categories=categories,
-        imdb_id=normalize_imdb(imdb) if imdb else None,
-        tvdb_id=positive_id(attrs.get("tvdbid")),
-        tvmaze_id=positive_id(attrs.get("tvmazeid")),
-        tmdb_id=positive_id(attrs.get("tmdbid")),
-        infohash=infohash,
-        magnet_url=magnet,
-        freeleech=dvf == 0 or "freeleech" in flags,
-        internal=internal,
-        scene=scene,
-        download_volume_factor=dvf,
-        upload_volume_factor=uvf,
-        minimum_ratio=to_float(attrs.get("minimumratio")),
-        minimum_seed_time=seed_time if seed_time is not None and seed_time >= 0 else None,
-        indexer_flags=flags,
+    result = SearchResult(  # positional, in _RESULT_ORDER
+        indexer_id,
+        indexer_name,
+        guid,
+        title,
+        size,
+        publish,
+        download_url,
+        protocol,
+        info_url,
+        seeders,
+        leechers,
+        grabs,
+        categories,
+        imdb,
+        tvdb,
+        tvmaze,
+        tmdb,
+        infohash,
+        magnet,
+        dvf == 0 or "freeleech" in flags,
+        internal,
+        scene,
+        dvf,
+        uvf,
+        minimum_ratio,
+        seed_time,
+        flags,
     )
     wrong = None
     if enclosure_type:
@@ -209,6 +286,15 @@ def parse_item(item, protocol, indexer_id, indexer_name, feed_url):  # noqa: C90
 def _size(label: str, *candidates: str | None) -> int:
     """The first positive size among the size attr, ``<size>`` and the enclosure length;
     raises SkipItem for a missing, non-numeric, zero, negative or absurd size."""
+    for raw in candidates:  # the usual case: the first size given is a plain number
+        if raw:
+            try:
+                size = int(raw)
+            except ValueError:
+                break
+            if 0 < size <= MAX_SANE_SIZE:
+                return size
+            break
     size = None
     for raw in candidates:
         if raw is None or not raw.strip():

@@ -40,6 +40,11 @@ def normalize_imdb(value: str | None) -> str | None:
     """``"944947"``, ``"0944947"`` or ``"tt0944947"`` -> ``"tt0944947"``; None if not an id."""
     if not value:
         return None
+    if value.isascii() and value.isdigit():  # the usual shape: "944947"
+        number = int(value)
+        if number > 0 and len(value.lstrip("0")) <= 10:
+            return f"tt{number:07d}"
+        return None
     match = _IMDB_DIGITS.match(value.strip())
     if not match:
         return None
