@@ -276,6 +276,12 @@ class IndexerSettings(ProviderSettings):
         25, ge=1, le=50, description="1 is tried first; among equal releases the lower wins"
     )
     enable_rss: bool = Field(True, description="Include this indexer in RSS sync")
+    rss_interval: int | None = Field(
+        None,
+        ge=10,
+        le=1440,
+        description="Minutes between RSS syncs of this indexer (empty: the install's default)",
+    )
     enable_search: bool = Field(True, description="Include this indexer in searches")
     verify_tls: bool = Field(
         True, description="Verify the TLS certificate (turn off only for self-signed)"

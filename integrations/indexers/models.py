@@ -19,7 +19,7 @@ class Indexer(ProviderConfig):
 
     registry = registry
     family = FAMILY
-    column_settings = ("priority", "enable_rss", "enable_search")
+    column_settings = ("priority", "enable_rss", "enable_search", "rss_interval")
 
     priority = models.PositiveSmallIntegerField(default=25, db_index=True)
     enable_rss = models.BooleanField(default=True)

@@ -83,3 +83,25 @@ def test_stored_links_do_not_hold_the_api_key():
     rss.dispatch_due()
     row = Release.objects.get()
     assert KEY not in row.download_url and KEY not in str(row.data)
+
+
+def test_an_indexer_rss_interval_is_a_setting_kept_on_its_column():
+    config = make_indexer("A", rss_interval=45)
+    assert (Indexer.objects.get(pk=config.pk).rss_interval, config.rss_interval_minutes()) == (
+        45,
+        45,
+    )
+
+
+def test_an_rss_interval_below_ten_minutes_is_refused():
+    with pytest.raises(ValueError, match="greater than or equal to 10"):
+        make_indexer("A", rss_interval=2)
+
+
+def test_the_next_rss_sync_is_due_after_the_indexer_interval():
+    config = make_indexer("A", rss_interval=30, items=["a|x"])
+    before = timezone.now()
+    rss.dispatch_due()
+    config.refresh_from_db()
+    minutes = (config.next_rss_at - before).total_seconds() / 60
+    assert 29.9 < minutes < 30.1
