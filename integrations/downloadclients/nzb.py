@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from integrations.xml_prolog import first_markup
+from integrations.safexml import HARDENED, first_markup
 
 MAX_NZB_BYTES = 64 * 1024 * 1024  # plain XML; 150 000 segments (a ~110 GB release) ≈ 14 MB
 GZIP_MAGIC = b"\x1f\x8b"
@@ -149,11 +149,7 @@ def _parse(data: bytes, gzipped: bool) -> NzbSummary:
     events = etree.iterparse(
         io.BytesIO(data),
         events=("start", "end"),
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        huge_tree=False,
+        **HARDENED,
         remove_comments=True,
         remove_pis=True,
     )

@@ -18,7 +18,7 @@ from lxml import etree
 
 from integrations.errors import ProtocolError
 from integrations.http import excerpt, redact
-from integrations.xml_prolog import starts_as_html, starts_with_doctype
+from integrations.safexml import hardened_parser, starts_as_html, starts_with_doctype
 
 from ..fetch import default_max_bytes, megabytes
 
@@ -30,12 +30,7 @@ def _parser(*, encoding: str | None = None) -> etree.XMLParser:
     key = "parser_" + (encoding or "auto")
     parser = getattr(_local, key, None)
     if parser is None:
-        parser = etree.XMLParser(
-            resolve_entities=False,
-            no_network=True,
-            load_dtd=False,
-            dtd_validation=False,
-            huge_tree=False,
+        parser = hardened_parser(
             collect_ids=False,
             remove_blank_text=True,  # fewer nodes to build and walk
             encoding=encoding,

@@ -22,6 +22,8 @@ from xml.sax.saxutils import escape
 
 from lxml import etree
 
+from integrations.safexml import hardened_parser
+
 MAX_RESPONSE_BYTES = 64 * 1024 * 1024  # ~40 000 downloads × 24 fields; far beyond real queues
 MAX_DEPTH = 32
 _I4 = (-(2**31), 2**31 - 1)
@@ -116,12 +118,7 @@ def _dump(value: object, out: list[str], depth: int) -> None:
 # -- answers -----------------------------------------------------------------------------------
 def _parser() -> etree.XMLParser:
     # A parser per call: lxml parsers must not be shared between threads.
-    return etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        huge_tree=False,
-        load_dtd=False,
-        dtd_validation=False,
+    return hardened_parser(
         remove_comments=True,
         remove_pis=True,
     )

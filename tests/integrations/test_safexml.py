@@ -7,7 +7,7 @@ import pytest
 from integrations.errors import ProtocolError
 from integrations.indexers.base import Protocol
 from integrations.indexers.newznab_xml import parse_feed
-from integrations.xml_prolog import first_markup, starts_as_html, starts_with_doctype
+from integrations.safexml import first_markup, starts_as_html, starts_with_doctype
 
 MANY_COMMENTS = b"<!-- x -->" * 5000
 
@@ -47,3 +47,24 @@ def test_a_truncated_feed_behind_thousands_of_comments_is_a_clear_error():
     data = MANY_COMMENTS + b"<rss><channel></channel></rss"  # truncated on purpose
     with pytest.raises(ProtocolError, match="cut off|truncated|not well-formed|malformed|ends"):
         parse_feed(data, protocol=Protocol.TORRENT, indexer_id=1, indexer_name="x", service="x")
+
+
+def test_the_hardened_parser_does_not_substitute_entities():
+    from lxml import etree
+
+    from integrations.safexml import hardened_parser
+
+    root = etree.fromstring(b'<!DOCTYPE r [<!ENTITY e "expanded">]><r>&e;</r>', hardened_parser())
+    assert "expanded" not in etree.tostring(root).decode()
+
+
+def test_the_hardened_parser_reads_no_external_file(tmp_path):
+    from lxml import etree
+
+    from integrations.safexml import hardened_parser
+
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET")
+    doc = f'<!DOCTYPE r [<!ENTITY x SYSTEM "file://{secret}">]><r>&x;</r>'.encode()
+    root = etree.fromstring(doc, hardened_parser())
+    assert "TOP-SECRET" not in etree.tostring(root).decode()
