@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import date
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
@@ -20,6 +22,7 @@ from .links import BadToken, result_from_token
 from .models import Indexer, Release
 
 QUERY_TYPES = [(t.value, t.value) for t in QueryType]
+FORM_FIELDS = ("type", "q", "tvdb", "imdb", "tmdb", "tvmaze", "season", "ep", "date", "absolute")
 
 
 @admin.register(Indexer)
@@ -68,9 +71,10 @@ class IndexerAdmin(ProviderConfigAdmin):
         ]
 
     def search_view(self, request):
-        if not self.has_view_permission(request):
+        # Operators and admins, as in the API: a search spends the indexers' API limits.
+        if not self.has_change_permission(request):
             raise PermissionDenied
-        form = {k: request.GET.get(k, "") for k in ("type", "q", "tvdb", "imdb", "season", "ep")}
+        form = {k: request.GET.get(k, "") for k in FORM_FIELDS}
         results, outcomes, error = [], [], ""
         if request.GET.get("type"):
             try:
@@ -123,15 +127,30 @@ def _query_from(form: dict) -> SearchQuery:
     except ValueError:
         raise ValueError("Pick a search type") from None
     imdb = form["imdb"].strip().lower().removeprefix("tt")
+    if imdb and not imdb.isdigit():
+        raise ValueError("IMDb id must look like tt0944947")
+    episodes = [_int(part, "Episode") for part in form["ep"].replace(" ", "").split(",") if part]
+    air_date = None
+    if form["date"].strip():
+        try:
+            air_date = date.fromisoformat(form["date"].strip())
+        except ValueError:
+            raise ValueError("Air date must be YYYY-MM-DD") from None
     query = SearchQuery(
         type=qtype,
         search_term=form["q"].strip(),
         tvdb_id=_int(form["tvdb"], "TVDB id"),
-        imdb_id=f"tt{int(imdb):07d}" if imdb.isdigit() else None,
+        imdb_id=f"tt{int(imdb):07d}" if imdb else None,
+        tmdb_id=_int(form["tmdb"], "TMDB id"),
+        tvmaze_id=_int(form["tvmaze"], "TVmaze id"),
         season=_int(form["season"], "Season"),
-        episodes=[e for e in [_int(form["ep"], "Episode")] if e is not None],
+        episodes=[e for e in episodes if e is not None],
+        air_date=air_date,
+        absolute_episode=_int(form["absolute"], "Absolute episode"),
     )
-    if not (query.search_term or query.tvdb_id or query.imdb_id):
+    if not (
+        query.search_term or query.tvdb_id or query.imdb_id or query.tmdb_id or query.tvmaze_id
+    ):
         raise ValueError("Enter a search term or an id")
     return query
 
