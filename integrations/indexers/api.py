@@ -24,6 +24,7 @@ from .base import QueryType, SearchQuery, SearchResult
 from .grab import grab
 from .links import BadToken, grab_token, result_from_token
 from .models import Indexer, Release
+from .parsing import parse_release
 
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
@@ -301,13 +302,7 @@ def parse(request, body: ParseIn):
     """Parse release titles (quality, source, resolution, episodes, group…)."""
     out = []
     for title in body.titles:
-        data = _parse(title).to_dict()
+        data = parse_release(title).to_dict()
         data["release_title"] = title
         out.append(data)
     return out
-
-
-def _parse(title: str):
-    from .parsing import parse_release
-
-    return parse_release(title)

@@ -25,6 +25,7 @@ from integrations.errors import ConfigurationError, NotFoundError
 from .base import Protocol, SearchResult
 from .links import reveal
 from .models import Indexer
+from .parsing import parse_release
 
 ANIME_CATEGORIES = {5070}
 
@@ -145,7 +146,7 @@ def grab(
 def grab_payload(result, indexer, client, download_id, series=None, movie=None, episodes=()):
     from notifications import payloads
 
-    parsed = _parse(result.title)
+    parsed = parse_release(result.title)
     release = payloads.omit_nulls(
         {
             "quality": parsed.name,
@@ -178,9 +179,3 @@ def _emit_grab(result, indexer, client, download_id, series, movie, episodes):
     media = series or movie
     tags = [t.label for t in media.tags.all()] if media is not None else []
     return emit("grab", payload, tags=tags, source="grab")
-
-
-def _parse(title: str):
-    from .parsing import parse_release
-
-    return parse_release(title)

@@ -24,6 +24,7 @@ from integrations.errors import IntegrationError, RateLimited
 from .base import SearchResult
 from .links import conceal_results
 from .models import Indexer, Release
+from .parsing import parse_release
 from .search import call_indexer, record_failure, record_success
 
 log = logging.getLogger(__name__)
@@ -111,7 +112,7 @@ def store(config: Indexer, results: list[SearchResult], now=None) -> int:
 
 
 def _row(config: Indexer, guid: str, r: SearchResult, now) -> Release:
-    r.quality = _parse(r.title)
+    r.quality = parse_release(r.title)
     return Release(
         indexer=config,
         guid=guid,
@@ -145,9 +146,3 @@ def dispatch_due() -> int:
     sync_many(configs)
     prune()
     return len(configs)
-
-
-def _parse(title: str):
-    from .parsing import parse_release
-
-    return parse_release(title)

@@ -23,6 +23,7 @@ from integrations.errors import IntegrationError, RateLimited
 from .base import SearchQuery, SearchResult
 from .links import conceal_results
 from .models import Indexer
+from .parsing import parse_release
 
 log = logging.getLogger(__name__)
 
@@ -150,7 +151,7 @@ def search(
     response.results = merge(collected, {c.pk: c.priority for c in configs})
     if parse:
         for result in response.results:
-            result.quality = _parse(result.title)
+            result.quality = parse_release(result.title)
         response.results.sort(key=_rank)
     return response
 
@@ -232,9 +233,3 @@ def _rank(result: SearchResult) -> tuple:
     popularity = result.seeders if result.seeders is not None else (result.grabs or 0)
     published = result.publish_date.timestamp() if result.publish_date else 0.0
     return (-weight, -revision, -popularity, -published)
-
-
-def _parse(title: str):
-    from .parsing import parse_release
-
-    return parse_release(title)
