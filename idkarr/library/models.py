@@ -3,8 +3,22 @@ what import lists add and what media servers refresh."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.db import models
+from django.utils import timezone
 from django.utils.text import slugify
+
+RECENT_DAYS = 14
+
+
+def aired_recently(episodes) -> bool | None:
+    """Sonarr's rule: a release is recent when one of its episodes aired in the last 14
+    days (picks a client's recent vs older priority). None when no air date is known."""
+    dates = [e.air_date for e in episodes if e.air_date]
+    if not dates:
+        return None
+    return max(dates) >= timezone.localdate() - timedelta(days=RECENT_DAYS)
 
 
 class Tag(models.Model):

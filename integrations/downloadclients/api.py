@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Literal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -219,14 +219,6 @@ def _media_type(series, movie) -> str | None:
     return None
 
 
-def _recent(episodes) -> bool | None:
-    """Sonarr's rule: a release is recent when an episode aired in the last 14 days."""
-    dates = [e.air_date for e in episodes if e.air_date]
-    if not dates:
-        return None
-    return max(dates) >= timezone.localdate() - timedelta(days=14)
-
-
 @router.post("/{int:config_id}/add", response={201: AddOut, **ERRORS}, auth=WRITE)
 def add(request, config_id: int, body: AddIn):
     """Send a magnet, URL, .torrent or .nzb (base64) to the client. Returns the
@@ -254,13 +246,13 @@ def add(request, config_id: int, body: AddIn):
         if kind == "nzb_base64" and not body.name:
             return _error(422, "invalid_request", "An NZB needs a name", {"field": "name"})
         setattr(req, kind.removesuffix("_base64"), data)
-    from idkarr.library.models import Episode, Movie, Series
+    from idkarr.library.models import Episode, Movie, Series, aired_recently
 
     series = get_object_or_404(Series, pk=body.series_id) if body.series_id else None
     movie = get_object_or_404(Movie, pk=body.movie_id) if body.movie_id else None
     episodes = list(Episode.objects.filter(pk__in=body.episode_ids)) if body.episode_ids else []
     req.media_type = body.media_type or _media_type(series, movie)
-    req.recent = body.recent if body.recent is not None else _recent(episodes)
+    req.recent = body.recent if body.recent is not None else aired_recently(episodes)
     with health.providers.using(config) as provider:
         download_id = provider.add(provider.with_defaults(req))
     row = Download.record_grab(
@@ -324,7 +316,6 @@ def remove(request, item_id: int, delete_data: bool = False):
     row = _item(item_id)
     with health.providers.using(row.client) as provider:
         provider.remove(row.download_id, delete_data=delete_data)
-    from django.utils import timezone
 
     Download.objects.filter(pk=row.pk).update(removed_at=timezone.now())
     return Status(204, None)

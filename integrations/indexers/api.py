@@ -221,7 +221,7 @@ def rss_now(request, indexer_id: int | None = None):
 def grab_release(request, body: GrabIn):
     """Send a search result (``token``) or a stored RSS release (``release_id``) to a
     download client; emits the ``grab`` event."""
-    from idkarr.library.models import Episode, Movie, Series
+    from idkarr.library.models import Episode, Movie, Series, aired_recently
 
     if bool(body.token) == bool(body.release_id):
         return _error(422, "invalid_request", "Give exactly one of token or release_id")
@@ -232,7 +232,7 @@ def grab_release(request, body: GrabIn):
             return _error(422, "invalid_token", str(exc))
     else:
         row = get_object_or_404(Release, pk=body.release_id)
-        result = result_from_token(grab_token(_release_result(row)))
+        result = _release_result(row)
     series = get_object_or_404(Series, pk=body.series_id) if body.series_id else None
     movie = get_object_or_404(Movie, pk=body.movie_id) if body.movie_id else None
     episodes = list(Episode.objects.filter(pk__in=body.episode_ids)) if body.episode_ids else []
@@ -242,7 +242,7 @@ def grab_release(request, body: GrabIn):
         series=series,
         movie=movie,
         episodes=episodes,
-        recent=_recent(episodes),
+        recent=aired_recently(episodes),
     )
     return Status(
         201,
@@ -254,12 +254,6 @@ def grab_release(request, body: GrabIn):
             "event_id": outcome.event_id,
         },
     )
-
-
-def _recent(episodes) -> bool | None:
-    from integrations.downloadclients.api import _recent as recent
-
-    return recent(episodes)
 
 
 def _release_result(row: Release) -> SearchResult:

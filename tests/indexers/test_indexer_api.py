@@ -106,3 +106,17 @@ def test_parse_answers_each_title(api_client_for):
     data = post(api_client_for("viewer"), "/api/v1/releases/parse", {"titles": [TITLE, ""]}).json()
     assert [d["name"] for d in data] == ["WEBDL-1080p", "Unknown"]
     assert data[0]["release_group"] == "GROUP"
+
+
+def test_grab_by_rss_release_id_sends_to_a_client(api_client_for):
+    from integrations.indexers import rss
+    from integrations.indexers.models import Release
+
+    config = DownloadClient(name="qbit", kind="fakeclient")
+    config.apply_settings(FakeClient.Settings.model_validate({"password": RIGHT_PASSWORD}))
+    config.save()
+    make_indexer("A", api_key=KEY, items=[f"a1|{TITLE}"])
+    rss.dispatch_due()
+    release = Release.objects.get()
+    response = post(api_client_for("operator"), "/api/v1/indexers/grab", {"release_id": release.pk})
+    assert response.status_code == 201 and response.json()["download_client_name"] == "qbit"
