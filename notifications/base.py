@@ -163,6 +163,13 @@ class Notifier(Provider):
         """The URL whose host the periodic health check may probe, if any."""
         return None
 
+    @staticmethod
+    def origin(url: str) -> str:
+        """``scheme://host[:port]/`` of ``url``: a secret webhook URL's probe target
+        without its token path or credentials."""
+        parts = urlsplit(url)
+        return f"{parts.scheme}://{parts.netloc.rsplit('@', 1)[-1]}/"
+
     def health(self) -> Health:
         """Passive: never sends a message (``test`` does). Probes that the target's
         host accepts a TCP connection, when the target has a URL."""

@@ -240,8 +240,7 @@ class Slack(Notifier):
         return self.settings.webhook_url.get_secret_value()
 
     def health_url(self) -> str:
-        parts = urlsplit(self._url)
-        return f"{parts.scheme}://{parts.netloc.rsplit('@', 1)[-1]}/"
+        return self.origin(self._url)
 
     # -- building ----------------------------------------------------------------
     def build(self, message: EventMessage) -> dict[str, Any]:
