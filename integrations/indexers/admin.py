@@ -203,9 +203,7 @@ class ReleaseAdmin(admin.ModelAdmin):
 
         if request.method != "POST" or not request.user.has_perm("indexers.change_indexer"):
             raise PermissionDenied
-        configs = list(
-            Indexer.objects.filter(enabled=True, enable_rss=True).exclude(kind="prowlarr")
-        )
+        configs = list(rss.rss_indexers())
         outcome = rss.sync_many(configs)
         for config in configs:
             value = outcome.get(config.pk)

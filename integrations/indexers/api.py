@@ -194,7 +194,7 @@ def releases(
 def rss_now(request, indexer_id: int | None = None):
     """Fetch RSS now (every RSS-enabled indexer, or one). Returns new releases per indexer
     or its error."""
-    qs = Indexer.objects.filter(enabled=True, enable_rss=True).exclude(kind="prowlarr")
+    qs = rss.rss_indexers()
     if indexer_id is not None:
         qs = qs.filter(pk=indexer_id)
     configs = list(qs)

@@ -30,17 +30,21 @@ from .search import call_indexer, record_failure, record_success
 log = logging.getLogger(__name__)
 
 
+def rss_indexers():
+    """Enabled indexers with RSS on. Prowlarr has no aggregate feed: its synced indexers
+    have theirs."""
+    return Indexer.objects.filter(enabled=True, enable_rss=True).exclude(kind="prowlarr")
+
+
 def claim_due(now=None) -> list[Indexer]:
     now = now or timezone.now()
-    due = Indexer.objects.filter(enabled=True, enable_rss=True).filter(
-        Q(next_rss_at__isnull=True) | Q(next_rss_at__lte=now)
+    due = (
+        rss_indexers()
+        .filter(Q(next_rss_at__isnull=True) | Q(next_rss_at__lte=now))
+        .exclude(disabled_until__gt=now)
     )
     claimed = []
     for config in due:
-        if config.disabled_until and config.disabled_until > now:
-            continue
-        if config.kind == "prowlarr":
-            continue  # Prowlarr has no aggregate feed; its synced indexers have theirs
         nxt = now + timedelta(minutes=config.rss_interval_minutes())
         won = Indexer.objects.filter(pk=config.pk, next_rss_at=config.next_rss_at).update(
             next_rss_at=nxt

@@ -105,3 +105,11 @@ def test_the_next_rss_sync_is_due_after_the_indexer_interval():
     config.refresh_from_db()
     minutes = (config.next_rss_at - before).total_seconds() / 60
     assert 29.9 < minutes < 30.1
+
+
+def test_an_indexer_backing_off_is_not_due():
+    config = make_indexer("A", items=["a|x"])
+    Indexer.objects.filter(pk=config.pk).update(
+        disabled_until=timezone.now() + timedelta(minutes=5)
+    )
+    assert rss.claim_due() == []
