@@ -119,8 +119,18 @@ def _error(status: int, code: str, message: str, details=None):
     return Status(status, {"code": code, "message": message, "details": details or {}})
 
 
-def item_out(row: Download, errors: dict[int, str] | None = None) -> dict:
+def item_out(
+    row: Download,
+    errors: dict[int, str] | None = None,
+    last_ok: dict[int, datetime | None] | None = None,
+) -> dict:
     errors = errors or {}
+    if last_ok is None:
+        last_ok = dict(
+            ClientPollState.objects.filter(client_id=row.client_id).values_list(
+                "client_id", "last_ok_at"
+            )
+        )
     return {
         "id": row.pk,
         "download_id": row.download_id,
@@ -149,7 +159,7 @@ def item_out(row: Download, errors: dict[int, str] | None = None) -> dict:
         "added_on": row.added_on,
         "completed_on": row.completed_at,
         "first_seen_at": row.first_seen_at,
-        "last_seen_at": row.last_seen_at,
+        "last_seen_at": queue.seen_at(row, last_ok.get(row.client_id)),
         "unknown": row.unknown_since is not None,
         "unknown_since": row.unknown_since,
         "client_error": errors.get(row.client_id, ""),
@@ -177,10 +187,10 @@ def queue_rows(client_id=None, status=None, category=None):
 
 
 def queue_list(client_id=None, status=None, category=None) -> list[dict]:
-    errors = dict(
-        ClientPollState.objects.exclude(last_error="").values_list("client_id", "last_error")
-    )
-    return [item_out(r, errors) for r in queue_rows(client_id, status, category)]
+    states = ClientPollState.objects.values_list("client_id", "last_error", "last_ok_at")
+    errors = {client: error for client, error, _ in states if error}
+    last_ok = {client: ok_at for client, _, ok_at in states}
+    return [item_out(r, errors, last_ok) for r in queue_rows(client_id, status, category)]
 
 
 router = Router(tags=["Download clients"])

@@ -10,6 +10,10 @@ item, act on transitions.
   items from the client per its settings. A client error marks its rows
   ``unknown_since`` and keeps their last good values; an item the client no
   longer reports is marked the same way. Rows are never deleted here.
+* An unchanged item costs no write: a live, known row was seen by the client's
+  last successful poll (``ClientPollState.last_ok_at``; ``seen_at`` reads it that
+  way), so ``last_seen_at`` is stored only when a row changes or stops being seen.
+  Rewriting every row each poll kept NAS disks awake and bloated PostgreSQL.
 * ``dispatch_due`` is the beat entry point: it claims due clients with a
   conditional UPDATE on ``ClientPollState.next_poll_at`` and polls them concurrently.
 
@@ -33,7 +37,7 @@ from operator import itemgetter
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 
 from integrations import health
@@ -269,8 +273,7 @@ def _as_stored(values: dict, naive_zone) -> tuple:
 
 
 def _unchanged(stored: tuple | None, values: dict, naive_zone) -> bool:
-    """The stored row is seen, known and equal to the item: nothing to write but
-    ``last_seen_at``."""
+    """The stored row is live, known and equal to the item: nothing to write."""
     return (
         stored is not None
         and stored[_REMOVED_AT] is None
@@ -279,19 +282,46 @@ def _unchanged(stored: tuple | None, values: dict, naive_zone) -> bool:
     )
 
 
+def _lost(now: datetime, last_ok_at: datetime | None) -> dict:
+    """The UPDATE for rows no longer seen: unknown from now, and last seen by the
+    previous good poll (a row no poll has seen yet, e.g. just grabbed, keeps NULL)."""
+    if last_ok_at is None:
+        return {"unknown_since": now}
+    return {
+        "unknown_since": now,
+        "last_seen_at": Case(When(last_seen_at__isnull=False, then=Value(last_ok_at))),
+    }
+
+
+def seen_at(row: Download, last_ok_at: datetime | None) -> datetime | None:
+    """When the client last reported ``row``: a live, known row that a poll has seen
+    was seen by the client's last good poll (unchanged rows are not rewritten)."""
+    last = row.last_seen_at
+    if (
+        last is not None
+        and last_ok_at is not None
+        and last_ok_at > last
+        and row.unknown_since is None
+        and row.removed_at is None
+    ):
+        return last_ok_at
+    return last
+
+
 def record_poll(config, result: PollResult, now: datetime | None = None) -> RecordOutcome:
     """Store a poll result (see the module docstring). Returns what happened.
 
-    The client's rows are read raw; an item equal to its row costs a tuple comparison,
-    and all those rows get ``last_seen_at`` in one UPDATE. New items are inserted in
-    bulk; the others (changed, re-appearing, finished) are loaded as models."""
+    The client's rows are read raw; an item equal to its row costs a tuple comparison
+    and no write. New items are inserted in bulk; the others (changed, re-appearing,
+    finished) are loaded as models."""
     now = now or timezone.now()
     out = RecordOutcome()
     state, _ = ClientPollState.objects.get_or_create(client=config)
     interval = poll_interval(config, state)
     live = Download.objects.filter(client=config, removed_at__isnull=True)
+    lost = _lost(now, state.last_ok_at)
     if not result.ok:
-        out.marked_unknown = live.filter(unknown_since__isnull=True).update(unknown_since=now)
+        out.marked_unknown = live.filter(unknown_since__isnull=True).update(**lost)
         ClientPollState.objects.filter(pk=state.pk).update(
             last_polled_at=now,
             last_error=result.error[:500],
@@ -394,14 +424,7 @@ def record_poll(config, result: PollResult, now: datetime | None = None) -> Reco
         for start in range(0, len(gone), 500):
             out.marked_unknown += Download.objects.filter(
                 pk__in=gone[start : start + 500], unknown_since__isnull=True
-            ).update(unknown_since=now)
-        if existing:  # every row read, seen and known now (the gone ones were just marked)
-            Download.objects.filter(
-                client=config,
-                removed_at__isnull=True,
-                unknown_since__isnull=True,
-                pk__lte=max(stored[_PK] for stored in existing.values()),
-            ).update(last_seen_at=now)
+            ).update(**lost)
         ClientPollState.objects.filter(pk=state.pk).update(
             last_polled_at=now,
             last_ok_at=now,
@@ -524,4 +547,5 @@ __all__ = [
     "poll_many",
     "record_poll",
     "refresh_all",
+    "seen_at",
 ]

@@ -1,5 +1,6 @@
 """Recording a poll whose items did not change costs a fixed handful of queries, not
-one per item; a change hidden behind an equal-looking stored value is still written."""
+one per item, and writes no Download row; a change hidden behind an equal-looking
+stored value is still written, and ``last_seen_at`` stays true without rewrites."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from integrations.downloadclients import queue
+from integrations.downloadclients.api import queue_list
 from integrations.downloadclients.base import DownloadStatus as S
-from integrations.downloadclients.models import Download
+from integrations.downloadclients.models import ClientPollState, Download
 from integrations.downloadclients.queue import poll_client, record_poll
 from tests.fakes import FakeClient
 
@@ -87,14 +89,61 @@ def test_a_stored_item_differing_in_one_field_does_not_compare_equal(make_client
     assert not queue._unchanged(stored, queue._fields(item, [], "nas.local"), queue._naive_zone())
 
 
-def test_unchanged_items_get_last_seen_at_of_the_poll(make_client):
+def test_an_unchanged_poll_writes_no_download_row(make_client):
     config = make_client()
     fill(3)
     poll(config)
-    before = set(Download.objects.values_list("last_seen_at", flat=True))
+    writes = [
+        q
+        for q in queries_of_a_poll(config)
+        if "downloadclients_download" in q and q.lstrip().upper().startswith(("UPDATE", "INSERT"))
+    ]
+    assert writes == []
+
+
+def test_unchanged_items_report_last_seen_at_of_the_latest_poll(make_client):
+    config = make_client()
+    fill(3)
     poll(config)
-    after = set(Download.objects.values_list("last_seen_at", flat=True))
-    assert len(after) == 1 and after.isdisjoint(before)
+    first = {item["last_seen_at"] for item in queue_list()}
+    poll(config)
+    latest = ClientPollState.objects.get(client=config).last_ok_at
+    assert {item["last_seen_at"] for item in queue_list()} == {latest} != first
+
+
+def test_an_item_gone_keeps_the_time_of_the_last_poll_that_saw_it(make_client):
+    config = make_client()
+    fill(2)
+    poll(config)
+    poll(config)
+    seen_by = ClientPollState.objects.get(client=config).last_ok_at
+    del FakeClient.queues["box"]["h001"]
+    poll(config)
+    row = Download.objects.get(download_id="h001")
+    assert (row.last_seen_at, row.unknown_since is not None) == (seen_by, True)
+
+
+def test_a_client_error_keeps_the_time_of_the_last_good_poll(make_client):
+    config = make_client()
+    fill(2)
+    poll(config)
+    poll(config)
+    seen_by = ClientPollState.objects.get(client=config).last_ok_at
+    record_poll(config, queue.PollResult(config.pk, ok=False, error="box: refused"))
+    assert set(Download.objects.values_list("last_seen_at", flat=True)) == {seen_by}
+
+
+def test_a_grabbed_item_no_poll_has_seen_reports_no_last_seen_at(make_client):
+    config = make_client()
+    fill(1)
+    poll(config)
+    Download.record_grab(config, "not-there-yet", title="Show.S02E01")
+    poll(config)
+    row = Download.objects.get(download_id="not-there-yet")
+    assert (row.last_seen_at, row.unknown_since is not None) == (None, True)
+    assert [i["last_seen_at"] for i in queue_list() if i["download_id"] == "not-there-yet"] == [
+        None
+    ]
 
 
 def test_a_changed_item_among_unchanged_ones_is_written(make_client):
