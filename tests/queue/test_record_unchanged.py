@@ -111,12 +111,17 @@ def test_unchanged_items_report_last_seen_at_of_the_latest_poll(make_client):
     assert {item["last_seen_at"] for item in queue_list()} == {latest} != first
 
 
-def test_an_item_gone_keeps_the_time_of_the_last_poll_that_saw_it(make_client):
+def polled_twice(make_client):
+    """A client with two items, polled twice; returns it and its last good poll time."""
     config = make_client()
     fill(2)
     poll(config)
     poll(config)
-    seen_by = ClientPollState.objects.get(client=config).last_ok_at
+    return config, ClientPollState.objects.get(client=config).last_ok_at
+
+
+def test_an_item_gone_keeps_the_time_of_the_last_poll_that_saw_it(make_client):
+    config, seen_by = polled_twice(make_client)
     del FakeClient.queues["box"]["h001"]
     poll(config)
     row = Download.objects.get(download_id="h001")
@@ -124,11 +129,7 @@ def test_an_item_gone_keeps_the_time_of_the_last_poll_that_saw_it(make_client):
 
 
 def test_a_client_error_keeps_the_time_of_the_last_good_poll(make_client):
-    config = make_client()
-    fill(2)
-    poll(config)
-    poll(config)
-    seen_by = ClientPollState.objects.get(client=config).last_ok_at
+    config, seen_by = polled_twice(make_client)
     record_poll(config, queue.PollResult(config.pk, ok=False, error="box: refused"))
     assert set(Download.objects.values_list("last_seen_at", flat=True)) == {seen_by}
 
