@@ -3,7 +3,8 @@ add/change pages). The provider declares its settings once; the form follows.
 
 * ``bool`` → checkbox, ``int``/``float`` → number with the model's bounds,
   ``str`` → text, ``Literal``/``Enum`` → select, ``list[...]`` → comma-separated
-  text, anything else → JSON.
+  text, anything else → JSON; a field with ``json_schema_extra={"choices_from": …}``
+  → a select of configured objects (``CHOICE_SOURCES``).
 * ``SecretStr`` → password input that never renders a value. On edit an empty
   input keeps the stored secret and a ``<name>__clear`` box clears it, matching
   ``merge_settings``: ``None`` keeps, ``""`` clears.
@@ -18,6 +19,7 @@ from collections.abc import Iterable
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from django import forms
+from django.utils.module_loading import import_string
 from pydantic import SecretStr, ValidationError
 from pydantic.fields import FieldInfo
 
@@ -88,6 +90,29 @@ def _choice_field(values: list[Any], labels: list[str], **kwargs) -> forms.Typed
     )
 
 
+# Settings naming another configured object (``json_schema_extra={"choices_from": …}``):
+# a select filled from the database each time the form is built.
+CHOICE_SOURCES = {"download_clients": "integrations.downloadclients.models.client_choices"}
+
+
+def _choices_from(info: FieldInfo) -> str | None:
+    extra = info.json_schema_extra
+    return extra.get("choices_from") if isinstance(extra, dict) else None
+
+
+def _dynamic_choice_field(source: str, *, required: bool, **common) -> forms.TypedChoiceField:
+    options = import_string(CHOICE_SOURCES[source])()
+    field = _choice_field(
+        [value for value, _ in options],
+        [label for _, label in options],
+        required=required,
+        **common,
+    )
+    if not required:
+        field.choices = [("", "(none)"), *field.choices]
+    return field
+
+
 def _list_to_python(text: str) -> list[str]:
     return [part.strip() for part in (text or "").split(",") if part.strip()]
 
@@ -101,6 +126,9 @@ def build_field(name: str, info: FieldInfo) -> forms.Field:
         "label": info.title or field_label(name),
         "help_text": info.description or "",
     }
+    source = _choices_from(info)
+    if source:
+        return _dynamic_choice_field(source, required=required, **common)
     if tp is bool:
         return forms.BooleanField(required=False, **common)
     if tp is int:

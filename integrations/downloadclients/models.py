@@ -257,3 +257,16 @@ class ClientPollState(models.Model):
 
 
 __all__ = ["ClientPollState", "Download", "DownloadClient", "RemotePathMapping", "map_path"]
+
+
+def client_choices() -> list[tuple[int, str]]:
+    """Every configured download client as ``(id, "name (Kind)")``, for settings that
+    name one (an indexer's download client)."""
+    out = []
+    for pk, name, kind in DownloadClient.objects.order_by("name").values_list("pk", "name", "kind"):
+        try:
+            label = DownloadClient.registry.get(kind).label
+        except LookupError:
+            label = kind
+        out.append((pk, f"{name} ({label})"))
+    return out

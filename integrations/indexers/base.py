@@ -289,6 +289,16 @@ class IndexerSettings(ProviderSettings):
     timeout_seconds: float = Field(
         30.0, gt=0, le=300, description="A search waits this long for this indexer, then goes on"
     )
+    download_client_id: int | None = Field(
+        None,
+        ge=1,
+        title="Download client",
+        description=(
+            "Send this indexer's grabs to this download client (empty: the enabled client "
+            "for the release's protocol with the best client priority)"
+        ),
+        json_schema_extra={"choices_from": "download_clients"},
+    )
 
 
 class ApiKeyMixin(ProviderSettings):

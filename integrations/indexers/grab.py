@@ -1,8 +1,9 @@
 """Grab: fetch a release through its indexer and send it to a download client.
 
-The client is the one the user named, else the enabled client for the release's
-protocol with the lowest ``client_priority`` (clients sharing the best priority
-take turns: the one grabbed to longest ago goes next). A successful grab is a
+The client is the one the user named, else the one the indexer's settings name
+(``download_client_id``, Sonarr's per-indexer download client), else the enabled
+client for the release's protocol with the lowest ``client_priority`` (clients
+sharing the best priority take turns: the one grabbed to longest ago goes next). A successful grab is a
 ``Download`` row marked grabbed (linked to the series/movie when given) and a
 ``grab`` event with Sonarr's payload shape.
 """
@@ -78,6 +79,31 @@ def choose_client(protocol: str, client_id: int | None = None) -> DownloadClient
     return min(best, key=lambda c: (last.get(c.pk) or oldest, c.pk))
 
 
+def pinned_client(indexer: Indexer, protocol: str) -> DownloadClient | None:
+    """The download client the indexer's settings send its grabs to, or None when they
+    name none. A named client that is gone, disabled or of the other protocol is an
+    error that says which setting to change (never a silent fallback elsewhere)."""
+    client_id = (indexer.settings or {}).get("download_client_id")
+    if not client_id:
+        return None
+    where = f"Indexer {indexer.name} sends its grabs to download client"
+    client = DownloadClient.objects.filter(pk=client_id).first()
+    if client is None:
+        raise ConfigurationError(
+            f"{where} {client_id}, which no longer exists; choose another in its settings"
+        )
+    if not client.enabled:
+        raise ConfigurationError(
+            f"{where} {client.name}, which is disabled; enable it or choose another"
+        )
+    if not _serves(client, protocol):
+        raise ConfigurationError(
+            f"{where} {client.name}, which cannot download {protocol} releases; "
+            "choose another in its settings"
+        )
+    return client
+
+
 def media_type_of(result: SearchResult, series=None, movie=None) -> str:
     if movie is not None:
         return "movie"
@@ -112,7 +138,9 @@ def grab(
     result.download_url = reveal(result.download_url, secrets)
     if result.magnet_url:
         result.magnet_url = reveal(result.magnet_url, secrets)
-    client = choose_client(str(result.protocol), client_id)
+    client = None if client_id is not None else pinned_client(indexer, str(result.protocol))
+    if client is None:
+        client = choose_client(str(result.protocol), client_id)
 
     fetched = health.providers.get(indexer).download(result)
     request = AddRequest(

@@ -137,3 +137,42 @@ def test_a_release_of_a_deleted_indexer_cannot_be_grabbed():
 def test_media_type_prefers_anime_category():
     idx_result = SearchResult(None, "", "g", "t", 1, None, "", Protocol.TORRENT, categories=[5070])
     assert media_type_of(idx_result) == "anime"
+
+
+# -- the indexer's own download client (Sonarr's per-indexer download client) ----------
+def test_an_indexer_sends_its_grabs_to_the_client_its_settings_name():
+    client("first", priority=1)
+    pinned = client("pinned", priority=9)
+    outcome = grab(release(make_indexer("idx", download_client_id=pinned.pk)))
+    assert outcome.client == pinned
+
+
+def test_a_client_named_in_the_grab_overrides_the_indexers_client():
+    named = client("named", priority=9)
+    pinned = client("pinned", priority=1)
+    outcome = grab(release(make_indexer("idx", download_client_id=pinned.pk)), client_id=named.pk)
+    assert outcome.client == named
+
+
+def test_an_indexers_client_that_is_disabled_is_a_clear_error():
+    client("other")
+    off = client("off", enabled=False)
+    with pytest.raises(ConfigurationError, match="download client off, which is disabled"):
+        grab(release(make_indexer("idx", download_client_id=off.pk)))
+    assert FakeClient.added == []
+
+
+def test_an_indexers_client_that_was_deleted_is_a_clear_error():
+    gone = client("gone")
+    idx = make_indexer("idx", download_client_id=gone.pk)
+    gone.delete()
+    client("other")
+    with pytest.raises(ConfigurationError, match="no longer exists; choose another"):
+        grab(release(idx))
+
+
+def test_an_indexers_client_of_the_other_protocol_is_a_clear_error():
+    torrents_only = client("qbit")
+    idx = make_indexer("idx", download_client_id=torrents_only.pk)
+    with pytest.raises(ConfigurationError, match="cannot download usenet releases"):
+        grab(release(idx, protocol=Protocol.USENET))
