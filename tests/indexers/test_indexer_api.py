@@ -85,6 +85,22 @@ def test_grab_without_a_usable_client_is_a_clear_error(api_client_for):
     )
 
 
+def test_grab_to_an_indexers_disabled_client_names_the_setting(api_client_for):
+    config = DownloadClient(name="qbit", kind="fakeclient", enabled=False)
+    config.apply_settings(FakeClient.Settings.model_validate({"password": RIGHT_PASSWORD}))
+    config.save()
+    make_indexer("A", items=[f"a1|{TITLE}"], download_client_id=config.pk)
+    api = api_client_for("operator")
+    token = post(api, "/api/v1/indexers/search", {"search_term": "x"}).json()["results"][0][
+        "grab_token"
+    ]
+    message = post(api, "/api/v1/indexers/grab", {"token": token}).json()["message"]
+    assert message == (
+        "Indexer A sends its grabs to download client qbit, which is disabled; "
+        "enable it or choose another"
+    )
+
+
 def test_releases_lists_rss_releases_newest_first(api_client_for):
     from integrations.indexers import rss
 
