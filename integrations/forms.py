@@ -335,5 +335,26 @@ class ConfigForm(forms.ModelForm):
         return _list_to_python(self.cleaned_data.get("tags", ""))
 
 
+# What tags mean on each family's page (the notification rule lives in notifications.events).
+TAG_HELP = {
+    "indexer": (
+        "Comma-separated labels, e.g. anime, 4k. Only searched for series and movies with "
+        "one of these tags; empty: for all."
+    ),
+    "download_client": (
+        "Comma-separated labels, e.g. anime, 4k. Only receives grabs for series and movies "
+        "with one of these tags; empty: for all."
+    ),
+}
+
+
 def config_form_class(model) -> type[ConfigForm]:
-    return forms.modelform_factory(model, form=ConfigForm, fields=["name", "enabled"])
+    form = forms.modelform_factory(model, form=ConfigForm, fields=["name", "enabled"])
+    help_text = TAG_HELP.get(getattr(model, "family", ""))
+    if help_text:
+        form.base_fields["tags"] = forms.CharField(
+            required=False,
+            help_text=help_text,
+            widget=forms.TextInput(attrs={"class": "vTextField"}),
+        )
+    return form

@@ -137,6 +137,16 @@ class ProviderConfig(models.Model):
             "disabled_until": self.disabled_until.isoformat() if self.disabled_until else None,
         }
 
+    def serves_tags(self, labels: set[str] | None) -> bool:
+        """Sonarr's tag rule for indexers and download clients: a config without tags
+        serves every series and movie, one with tags only those sharing at least one.
+        ``labels`` None means no series or movie is involved: nothing is restricted.
+        (Prefetch ``tags`` when asking many configs.)"""
+        if labels is None:
+            return True
+        own = {t.label for t in self.tags.all()}
+        return not own or not own.isdisjoint(labels)
+
     @property
     def is_disabled_by_backoff(self) -> bool:
         return bool(self.disabled_until and self.disabled_until > timezone.now())

@@ -21,6 +21,15 @@ def aired_recently(episodes) -> bool | None:
     return max(dates) >= timezone.localdate() - timedelta(days=RECENT_DAYS)
 
 
+def tag_labels(series=None, movie=None) -> set[str] | None:
+    """The tag labels of the series or movie a search or grab is for; None when it is
+    for neither (then tags restrict nothing)."""
+    media = series if series is not None else movie
+    if media is None:
+        return None
+    return {t.label for t in media.tags.all()}
+
+
 class Tag(models.Model):
     label = models.CharField(max_length=64, unique=True)
 

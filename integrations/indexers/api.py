@@ -24,6 +24,7 @@ from .base import QueryType, SearchQuery, SearchResult
 from .grab import grab
 from .links import BadToken, grab_token, result_from_token
 from .models import Indexer, Release
+from .newznab_xml.values import normalize_imdb
 from .parsing import parse_release
 
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
@@ -48,6 +49,12 @@ class SearchIn(Schema):
     limit: int | None = Field(None, ge=1, le=1000)
     offset: int | None = Field(None, ge=0)
     indexer_ids: list[int] | None = None
+    series_id: int | None = Field(
+        None, description="Search for this series: its ids fill the query, its tags pick indexers"
+    )
+    movie_id: int | None = Field(
+        None, description="Search for this movie: its ids fill the query, its tags pick indexers"
+    )
 
 
 class IndexerOutcomeOut(Schema):
@@ -105,6 +112,18 @@ def _query(body: SearchIn) -> SearchQuery:
     )
 
 
+def _fill_ids(query: SearchQuery, series, movie) -> None:
+    """Ids the request left out, from the series or movie it is for."""
+    media = series if series is not None else movie
+    if media is None:
+        return
+    query.imdb_id = query.imdb_id or normalize_imdb(media.imdb_id)
+    query.tmdb_id = query.tmdb_id or media.tmdb_id
+    if series is not None:
+        query.tvdb_id = query.tvdb_id or series.tvdb_id
+        query.tvmaze_id = query.tvmaze_id or series.tvmaze_id
+
+
 def _imdb(value: str | None) -> str | None:
     if not value:
         return None
@@ -125,9 +144,17 @@ router = Router(tags=["Indexers"])
 def search_all(request, body: SearchIn):
     """Search every enabled indexer at once (or ``indexer_ids``); one merged list.
     An indexer that fails or times out is reported in ``indexers`` and backs off."""
+    from idkarr.library.models import Movie, Series, tag_labels
+
     if body.type == QueryType.SEARCH and not body.search_term.strip():
         return _error(422, "invalid_query", "A free-text search needs a search_term")
-    response = search.search(_query(body), body.indexer_ids or None)
+    if body.series_id and body.movie_id:
+        return _error(422, "invalid_query", "Give at most one of series_id and movie_id")
+    series = get_object_or_404(Series, pk=body.series_id) if body.series_id else None
+    movie = get_object_or_404(Movie, pk=body.movie_id) if body.movie_id else None
+    query = _query(body)
+    _fill_ids(query, series, movie)
+    response = search.search(query, body.indexer_ids or None, tags=tag_labels(series, movie))
     return Status(
         200,
         {

@@ -2,8 +2,9 @@
 
 The client is the one the user named, else the one the indexer's settings name
 (``download_client_id``, Sonarr's per-indexer download client), else the enabled
-client for the release's protocol with the lowest ``client_priority`` (clients
-sharing the best priority take turns: the one grabbed to longest ago goes next). A successful grab is a
+client for the release's protocol with the lowest ``client_priority`` among those
+whose tags serve the series or movie (clients sharing the best priority take turns:
+the one grabbed to longest ago goes next). A successful grab is a
 ``Download`` row marked grabbed (linked to the series/movie when given) and a
 ``grab`` event with Sonarr's payload shape.
 """
@@ -17,6 +18,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from idkarr.library.models import tag_labels
 from integrations import health
 from integrations.downloadclients.base import AddRequest
 from integrations.downloadclients.base import Capability as ClientCapability
@@ -48,7 +50,11 @@ def _serves(client: DownloadClient, protocol: str) -> bool:
     return wanted in caps
 
 
-def choose_client(protocol: str, client_id: int | None = None) -> DownloadClient:
+def choose_client(
+    protocol: str, client_id: int | None = None, *, tags: set[str] | None = None
+) -> DownloadClient:
+    """The named client, else the best enabled one for ``protocol`` among those whose
+    tags serve ``tags`` (the series'/movie's labels; None: no restriction)."""
     if client_id is not None:
         client = DownloadClient.objects.filter(pk=client_id).first()
         if client is None:
@@ -57,14 +63,22 @@ def choose_client(protocol: str, client_id: int | None = None) -> DownloadClient
             raise ConfigurationError(f"{client.name} cannot download {protocol} releases")
         return client
     now = timezone.now()
+    enabled = DownloadClient.objects.filter(enabled=True).prefetch_related("tags")
     candidates = [
         c
-        for c in DownloadClient.objects.filter(enabled=True).order_by("client_priority", "pk")
+        for c in enabled.order_by("client_priority", "pk")
         if _serves(c, protocol) and not (c.disabled_until and c.disabled_until > now)
     ]
     if not candidates:
         raise ConfigurationError(
             f"No enabled download client takes {protocol} releases; add one under Download clients"
+        )
+    candidates = [c for c in candidates if c.serves_tags(tags)]
+    if not candidates:
+        shown = ", ".join(sorted(tags or ())) or "none"
+        raise ConfigurationError(
+            f"No enabled download client for {protocol} releases serves this series or movie "
+            f"(its tags: {shown}); a client with tags only takes series and movies sharing one"
         )
     best = [c for c in candidates if c.client_priority == candidates[0].client_priority]
     if len(best) == 1:
@@ -140,7 +154,7 @@ def grab(
         result.magnet_url = reveal(result.magnet_url, secrets)
     client = None if client_id is not None else pinned_client(indexer, str(result.protocol))
     if client is None:
-        client = choose_client(str(result.protocol), client_id)
+        client = choose_client(str(result.protocol), client_id, tags=tag_labels(series, movie))
 
     fetched = health.providers.get(indexer).download(result)
     request = AddRequest(

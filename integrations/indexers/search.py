@@ -56,16 +56,23 @@ class SearchResponse:
     indexers: list[IndexerOutcome] = field(default_factory=list)
 
 
-def eligible(indexer_ids: list[int] | None = None) -> tuple[list[Indexer], list[IndexerOutcome]]:
-    """Enabled indexers with search on, minus those backing off (reported, not searched).
-    A Prowlarr whose indexers are synced into idkarr is not searched itself: its
-    indexers are, one by one."""
+def eligible(
+    indexer_ids: list[int] | None = None, tags: set[str] | None = None
+) -> tuple[list[Indexer], list[IndexerOutcome]]:
+    """Enabled indexers with search on whose tags serve ``tags`` (the series'/movie's
+    labels; None: a search for neither, nothing restricted), minus those backing off
+    (reported, not searched). A Prowlarr whose indexers are synced into idkarr is not
+    searched itself: its indexers are, one by one."""
     qs = Indexer.objects.filter(enabled=True, enable_search=True).order_by("priority", "name")
+    if tags is not None:
+        qs = qs.prefetch_related("tags")
     if indexer_ids:
         qs = qs.filter(pk__in=indexer_ids)
     now = timezone.now()
     chosen, skipped = [], []
     for config in qs:
+        if not config.serves_tags(tags):
+            continue
         if config.kind == "prowlarr" and (config.settings or {}).get("sync_level") not in (
             None,
             "disabled",
@@ -107,9 +114,13 @@ def call_indexer(config: Indexer, verb: str, *args):
 
 
 def search(
-    query: SearchQuery, indexer_ids: list[int] | None = None, *, parse: bool = True
+    query: SearchQuery,
+    indexer_ids: list[int] | None = None,
+    *,
+    parse: bool = True,
+    tags: set[str] | None = None,
 ) -> SearchResponse:
-    configs, outcomes = eligible(indexer_ids)
+    configs, outcomes = eligible(indexer_ids, tags)
     response = SearchResponse(indexers=list(outcomes))
     if not configs:
         return response

@@ -1,5 +1,6 @@
-"""A setting that names a download client (an indexer's) is a select of the configured
-clients, read from the database when the form is built, and cleaned back to an id."""
+"""Form fields that depend on the family: a setting that names a download client (an
+indexer's) is a select of the configured clients, read from the database when the form
+is built and cleaned back to an id; the tags help says what tags do on that page."""
 
 from __future__ import annotations
 
@@ -53,3 +54,19 @@ def test_a_download_client_that_does_not_exist_is_refused():
     form = SettingsForm(IndexerSettings, {"settings-download_client_id": "999"})
     assert not form.is_valid()
     assert "download_client_id" in form.errors
+
+
+def test_the_indexer_page_says_what_its_tags_do():
+    from integrations.forms import config_form_class
+    from integrations.indexers.models import Indexer
+
+    assert (
+        "Only searched for series and movies"
+        in config_form_class(Indexer)().fields["tags"].help_text
+    )
+
+
+def test_the_download_client_page_says_what_its_tags_do():
+    from integrations.forms import config_form_class
+
+    assert "Only receives grabs" in config_form_class(DownloadClient)().fields["tags"].help_text
