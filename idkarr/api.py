@@ -119,7 +119,7 @@ def on_conflict(request, exc):
 
 @api.exception_handler(IntegrationError)
 def on_remote_error(request, exc: IntegrationError):
-    status = 504 if isinstance(exc, RequestTimedOut) else 502
+    status = getattr(exc, "http_status", None) or (504 if isinstance(exc, RequestTimedOut) else 502)
     return error(request, status, exc.code, exc.message, exc.details)
 
 
@@ -130,7 +130,7 @@ def on_http_error(request, exc: HttpError):
 
 def _mount() -> None:
     from integrations.api import family_router, health_router, system_router
-    from integrations.downloadclients.api import mappings_router
+    from integrations.downloadclients.api import blocklist_router, mappings_router
     from integrations.downloadclients.api import router as queue_router
     from integrations.families import FAMILIES
     from integrations.indexers.api import releases_router
@@ -151,6 +151,7 @@ def _mount() -> None:
         }
         api.add_router(f"/{fam.path}", family_router(fam, extra=extra.get(fam.name)))
     api.add_router("/remote-path-mappings", mappings_router)
+    api.add_router("/blocklist", blocklist_router)
     api.add_router("/releases", releases_router)
 
 

@@ -35,6 +35,13 @@ class ConfigurationError(IntegrationError):
     code = "configuration_error"
 
 
+class ReleaseBlocklisted(IntegrationError):
+    """A grab of a release on the blocklist, without ``force``."""
+
+    code = "blocklisted"
+    http_status = 409
+
+
 class NotFoundError(IntegrationError):
     code = "not_found"
 

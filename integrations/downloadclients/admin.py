@@ -10,7 +10,13 @@ from integrations.admin import CONSOLE_CSS, ProviderConfigAdmin
 from notifications.payloads import format_size
 
 from . import queue
-from .models import ClientPollState, Download, DownloadClient, RemotePathMapping
+from .models import (
+    BlocklistedRelease,
+    ClientPollState,
+    Download,
+    DownloadClient,
+    RemotePathMapping,
+)
 
 STATUS_TONES = {
     "downloading": "info",
@@ -123,3 +129,24 @@ class DownloadQueueAdmin(_ClientPermissions, admin.ModelAdmin):
             messages.warning(request, text)
         messages.info(request, f"Polled {len(results)} download clients.")
         return HttpResponseRedirect(reverse("admin:downloadclients_download_changelist"))
+
+
+@admin.register(BlocklistedRelease)
+class BlocklistAdmin(_ClientPermissions, admin.ModelAdmin):
+    """Releases idkarr will not grab again: failed downloads and releases a user removed
+    from the queue with "blocklist". Deleting an entry takes the release off the list."""
+
+    list_display = ["title", "indexer_name", "protocol", "source", "message", "created_at"]
+    list_filter = ["source", "protocol"]
+    search_fields = ["title", "indexer_name", "infohash", "release_guid"]
+    date_hierarchy = "created_at"
+    readonly_fields = [f.name for f in BlocklistedRelease._meta.fields]
+
+    def has_add_permission(self, request):
+        return False  # releases get here by failing or by a remove with "blocklist"
+
+    def has_change_permission(self, request, obj=None):
+        return False  # an entry is kept or deleted, not edited
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.has_perm("downloadclients.change_downloadclient")

@@ -23,9 +23,16 @@ from integrations import health
 from integrations.errors import UnsupportedError
 from integrations.schemas import ErrorOut
 
+from . import blocklist as blocklist_module
 from . import queue
 from .base import AddRequest, Priority
-from .models import ClientPollState, Download, DownloadClient, RemotePathMapping
+from .models import (
+    BlocklistedRelease,
+    ClientPollState,
+    Download,
+    DownloadClient,
+    RemotePathMapping,
+)
 
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 PAYLOAD_KEYS = ("magnet", "url", "torrent_base64", "nzb_base64")
@@ -321,13 +328,61 @@ def set_priority(request, item_id: int, body: PriorityIn):
 
 
 @router.delete("/queue/{int:item_id}", response={204: None, **ERRORS}, auth=WRITE)
-def remove(request, item_id: int, delete_data: bool = False):
-    """Remove the item from its client (and its data with ``delete_data=true``)."""
+def remove(request, item_id: int, delete_data: bool = False, blocklist: bool = False):
+    """Remove the item from its client (and its data with ``delete_data=true``); with
+    ``blocklist=true`` its release goes on the blocklist, so it is not grabbed again."""
     row = _item(item_id)
     with health.providers.using(row.client) as provider:
         provider.remove(row.download_id, delete_data=delete_data)
 
+    if blocklist:
+        blocklist_module.add(row, source=blocklist_module.MANUAL)
     Download.objects.filter(pk=row.pk).update(removed_at=timezone.now())
+    return Status(204, None)
+
+
+# -- blocklist ----------------------------------------------------------------------
+blocklist_router = Router(tags=["Blocklist"])
+
+
+class BlocklistedOut(Schema):
+    id: int
+    title: str
+    protocol: str
+    indexer_id: int | None
+    indexer_name: str
+    release_guid: str
+    infohash: str
+    size: int | None
+    client_name: str
+    download_id: str
+    source: Literal["failed", "manual"]
+    reason: str
+    message: str
+    series_id: int | None
+    movie_id: int | None
+    created_at: datetime
+
+
+def _blocklisted_out(entry: BlocklistedRelease) -> dict:
+    """Every BlocklistedOut field is the entry's attribute of that name (``reason`` too)."""
+    return {name: getattr(entry, name) for name in BlocklistedOut.model_fields}
+
+
+@blocklist_router.get("/", response=list[BlocklistedOut], summary="Releases idkarr will not grab")
+def list_blocklist(request, series_id: int | None = None, movie_id: int | None = None):
+    qs = BlocklistedRelease.objects.all()
+    if series_id is not None:
+        qs = qs.filter(series_id=series_id)
+    if movie_id is not None:
+        qs = qs.filter(movie_id=movie_id)
+    return [_blocklisted_out(entry) for entry in qs]
+
+
+@blocklist_router.delete("/{int:entry_id}", response={204: None, **ERRORS}, auth=WRITE)
+def unblock(request, entry_id: int):
+    """Take a release off the blocklist: searches stop marking it and grabs accept it."""
+    get_object_or_404(BlocklistedRelease, pk=entry_id).delete()
     return Status(204, None)
 
 

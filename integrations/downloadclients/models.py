@@ -181,6 +181,12 @@ class Download(models.Model):
         null=True, blank=True, help_text="Removed from the client by idkarr"
     )
     grabbed = models.BooleanField(default=False, help_text="Sent to the client by idkarr")
+    # The release behind a grabbed item (what the blocklist needs if it fails).
+    indexer_id = models.IntegerField(null=True, blank=True)  # not a FK: indexers come and go
+    indexer_name = models.CharField(max_length=100, blank=True)
+    release_guid = models.CharField(max_length=500, blank=True)
+    protocol = models.CharField(max_length=10, blank=True)
+    infohash = models.CharField(max_length=64, blank=True)
     series = models.ForeignKey(
         "library.Series", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -213,9 +219,11 @@ class Download(models.Model):
         series=None,
         movie=None,
         episodes=(),
+        release=None,
     ) -> Download:
         """The queue row of an item idkarr sent to ``client``: marked grabbed and linked to
-        its series/movie/episodes (made now if the next poll has not seen it yet)."""
+        its series/movie/episodes (made now if the next poll has not seen it yet).
+        ``release`` (the indexer's SearchResult) is remembered for the blocklist."""
         from django.db import transaction
         from django.utils import timezone
 
@@ -229,12 +237,66 @@ class Download(models.Model):
             row.removed_at = None
             row.title = row.title or (title or "")[:500]
             row.series, row.movie = series, movie
+            if release is not None:
+                row.indexer_id = release.indexer_id
+                row.indexer_name = (release.indexer_name or "")[:100]
+                row.release_guid = (release.guid or "")[:500]
+                row.protocol = str(release.protocol)[:10]
+                row.infohash = (release.infohash or "").lower()[:64]
             if row.first_seen_at is None:
                 row.first_seen_at = timezone.now()
             row.save()
             if episodes:
                 row.episodes.set(episodes)
         return row
+
+
+class BlocklistedRelease(models.Model):
+    """A release idkarr does not grab again unless told to (Sonarr's blocklist): its
+    download failed, or a user removed it from the queue with "blocklist". Search results
+    that match one are marked, sorted last, and refused by a grab without ``force``."""
+
+    FAILED, MANUAL = "failed", "manual"
+
+    title = models.CharField(max_length=500)
+    protocol = models.CharField(max_length=10, blank=True)
+    indexer_id = models.IntegerField(null=True, blank=True)  # not a FK: indexers come and go
+    indexer_name = models.CharField(max_length=100, blank=True)
+    release_guid = models.CharField(max_length=500, blank=True)
+    infohash = models.CharField(max_length=64, blank=True)
+    size = models.BigIntegerField(null=True, blank=True)
+    client_name = models.CharField(max_length=100, blank=True)
+    download_id = models.CharField(max_length=200, blank=True)
+    source = models.CharField(
+        max_length=8,
+        choices=[(FAILED, "Download failed"), (MANUAL, "Removed from the queue by a user")],
+    )
+    message = models.CharField(max_length=500, blank=True)
+    series = models.ForeignKey(
+        "library.Series", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    movie = models.ForeignKey(
+        "library.Movie", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "blocklisted release"
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def reason(self) -> str:
+        """Why a matching search result is marked, in the user's words."""
+        if self.source == self.MANUAL:
+            return "Blocklisted: removed from the queue by a user"
+        return (
+            f"Blocklisted: the download failed ({self.message})"
+            if self.message
+            else ("Blocklisted: the download failed")
+        )
 
 
 class ClientPollState(models.Model):

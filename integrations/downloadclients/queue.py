@@ -7,7 +7,8 @@ item, act on transitions.
 * ``record_poll`` writes in the calling thread: upsert rows, translate output
   paths through remote path mappings, emit ``download`` when an item grabbed
   through idkarr and linked to a series/movie completes, remove failed/completed
-  items from the client per its settings. A client error marks its rows
+  items from the client per its settings, and blocklist a grabbed item that fails
+  (``blocklist``). A client error marks its rows
   ``unknown_since`` and keeps their last good values; an item the client no
   longer reports is marked the same way. Rows are never deleted here.
 * An unchanged item costs no write: a live, known row was seen by the client's
@@ -43,6 +44,7 @@ from django.utils import timezone
 from integrations import health
 from integrations.errors import IntegrationError
 
+from . import blocklist
 from .base import DownloadItem, DownloadStatus
 from .models import ClientPollState, Download, DownloadClient, RemotePathMapping, map_path
 
@@ -405,6 +407,8 @@ def record_poll(config, result: PollResult, now: datetime | None = None) -> Reco
                         out.events.append(event_id)
             if values["status"] == S.FAILED.value:
                 failed_now.append(row)
+                if previous != S.FAILED.value and row.grabbed:
+                    blocklist.add(row, source=blocklist.FAILED, message=row.message)
             if values["status"] == S.COMPLETED.value:
                 completed_now.append(row)
             if changed or row.unknown_since is not None:

@@ -104,7 +104,10 @@ class IndexerAdmin(ProviderConfigAdmin):
         if request.method != "POST" or not self.has_change_permission(request):
             raise PermissionDenied
         try:
-            outcome = grab(result_from_token(request.POST.get("token", "")))
+            outcome = grab(
+                result_from_token(request.POST.get("token", "")),
+                force=request.POST.get("force") == "1",
+            )
         except (BadToken, IntegrationError) as exc:
             messages.error(request, f"Grab failed: {exc}")
         else:

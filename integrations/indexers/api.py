@@ -79,6 +79,7 @@ class GrabIn(Schema):
     series_id: int | None = None
     episode_ids: list[int] = []
     movie_id: int | None = None
+    force: bool = Field(False, description="Send it even if the release is on the blocklist")
 
 
 class GrabOut(Schema):
@@ -270,6 +271,7 @@ def grab_release(request, body: GrabIn):
         movie=movie,
         episodes=episodes,
         recent=aired_recently(episodes),
+        force=body.force,
     )
     return Status(
         201,

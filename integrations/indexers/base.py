@@ -103,6 +103,7 @@ class SearchResult:
     minimum_seed_time: int | None = None  # seconds
     indexer_flags: list[str] = field(default_factory=list)
     quality: Any = None  # the parsed release (integrations.indexers.parsing), set by search
+    blocklisted: str | None = None  # why, when it matches the blocklist (set by search)
 
     @property
     def age_days(self) -> float | None:

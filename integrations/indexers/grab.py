@@ -20,10 +20,11 @@ from django.utils import timezone
 
 from idkarr.library.models import tag_labels
 from integrations import health
+from integrations.downloadclients import blocklist
 from integrations.downloadclients.base import AddRequest
 from integrations.downloadclients.base import Capability as ClientCapability
 from integrations.downloadclients.models import Download, DownloadClient
-from integrations.errors import ConfigurationError, NotFoundError
+from integrations.errors import ConfigurationError, NotFoundError, ReleaseBlocklisted
 
 from .base import Protocol, SearchResult
 from .links import reveal
@@ -144,10 +145,20 @@ def grab(
     movie=None,
     episodes=(),
     recent: bool | None = None,
+    force: bool = False,
 ) -> GrabOutcome:
+    """Send ``result`` to a download client. A blocklisted release is refused unless
+    ``force`` (the user chose it knowing why it is on the blocklist)."""
     indexer = Indexer.objects.filter(pk=result.indexer_id).first()
     if indexer is None:
         raise NotFoundError("The indexer of this release no longer exists")
+    result.indexer_name = result.indexer_name or indexer.name  # grab tokens leave it out
+    reason = blocklist.reason_for(result)
+    if reason and not force:
+        raise ReleaseBlocklisted(
+            f"{result.title} is on the blocklist ({reason.removeprefix('Blocklisted: ')}); "
+            "grab it with force to send it anyway, or remove it from the blocklist"
+        )
     secrets = indexer.get_secrets()
     result.download_url = reveal(result.download_url, secrets)
     if result.magnet_url:
@@ -180,6 +191,7 @@ def grab(
             series=series,
             movie=movie,
             episodes=episodes,
+            release=result,
         )
         event = _emit_grab(result, indexer, client, download_id, series, movie, episodes)
     return GrabOutcome(client, download_id, row, event.pk if event else None)

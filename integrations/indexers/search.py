@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from integrations import health
 from integrations.base import HEALTHY, UNHEALTHY, Health
+from integrations.downloadclients import blocklist
 from integrations.errors import IntegrationError, RateLimited
 
 from .base import SearchQuery, SearchResult
@@ -160,6 +161,7 @@ def search(
         pool.shutdown(wait=False, cancel_futures=True)
     response.indexers.extend(by_config[c.pk] for c in configs)
     response.results = merge(collected, {c.pk: c.priority for c in configs})
+    blocklist.mark(response.results)
     if parse:
         for result in response.results:
             result.quality = parse_release(result.title)
@@ -235,7 +237,8 @@ def _preference(result: SearchResult, priority: dict[int, int]) -> tuple:
 
 
 def _rank(result: SearchResult) -> tuple:
-    """Better quality first, then newer revision, more seeders/grabs, newer."""
+    """Blocklisted last; then better quality first, newer revision, more seeders/grabs,
+    newer."""
     q = result.quality
     weight = getattr(q, "weight", None)
     if weight is None:
@@ -243,4 +246,4 @@ def _rank(result: SearchResult) -> tuple:
     revision = getattr(q, "revision", 1) or 1
     popularity = result.seeders if result.seeders is not None else (result.grabs or 0)
     published = result.publish_date.timestamp() if result.publish_date else 0.0
-    return (-weight, -revision, -popularity, -published)
+    return (result.blocklisted is not None, -weight, -revision, -popularity, -published)
