@@ -106,6 +106,17 @@ def _host(client_settings) -> str:
     return str(getattr(client_settings, "host", "") or "")
 
 
+_INT64_MAX = (1 << 63) - 1
+
+
+def _count(value) -> int:
+    """A byte count or speed as the database can store it: a client's negative or
+    overflowed number (e.g. 2**64 - n from an unsigned wrap) must not fail the recording
+    of its whole queue."""
+    number = int(value or 0)
+    return number if 0 <= number <= _INT64_MAX else 0
+
+
 def _fields(item: DownloadItem, mappings, host: str) -> dict:
     status = item.status.value if isinstance(item.status, S) else str(item.status or "unknown")
     if status not in S._value2member_map_:
@@ -117,10 +128,10 @@ def _fields(item: DownloadItem, mappings, host: str) -> dict:
         "status": status,
         "raw_state": (item.raw_state or "")[:100],
         "progress": float(item.progress or 0.0),
-        "size": int(item.size or 0),
-        "size_left": int(item.size_left or 0),
-        "download_speed": int(item.download_speed or 0),
-        "upload_speed": int(item.upload_speed or 0),
+        "size": _count(item.size),
+        "size_left": _count(item.size_left),
+        "download_speed": _count(item.download_speed),
+        "upload_speed": _count(item.upload_speed),
         "eta": item.eta,
         "ratio": item.ratio,
         "seeding_time": item.seeding_time,

@@ -123,6 +123,20 @@ def test_sizes_join_nzbgets_high_and_low_words():
     assert (item.size, item.size_left) == (2**32 + 5, 2**32)
 
 
+def test_a_negative_remaining_size_counts_as_nothing_left():
+    # nzbget 21 in post-processing of a job whose articles were smaller than the NZB said:
+    # RemainingSize is negative, sent as Hi 0xFFFFFFFF (seen against a real nzbget).
+    minus_788_886_016 = (1 << 64) - 788_886_016
+    item = to_queue_item(
+        group(
+            Status="RENAMING",
+            RemainingSizeHi=minus_788_886_016 >> 32,
+            RemainingSizeLo=minus_788_886_016 & 0xFFFFFFFF,
+        )
+    )
+    assert (item.size, item.size_left, item.progress) == (1000, 0, 1.0)
+
+
 def test_paused_extra_par_files_do_not_count_as_left_to_download():
     item = to_queue_item(group(RemainingSizeLo=600, PausedSizeLo=200))
     assert item.size_left == 400

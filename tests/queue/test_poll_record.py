@@ -137,3 +137,12 @@ def test_completed_at_is_set_when_the_item_finishes(make_client):
     FakeClient.put("box", "a", status=S.SEEDING, progress=1.0)
     poll(config)
     assert Download.objects.get().completed_at is not None
+
+
+def test_a_size_beyond_what_the_database_holds_is_recorded_as_unknown(make_client):
+    # A client's unsigned wrap (2**64 - n) must not fail the recording of its whole queue.
+    config = make_client()
+    FakeClient.put("box", "wrapped", size_left=(1 << 64) - 5, size=-3)
+    record_poll(config, poll_client(config))
+    row = Download.objects.get(download_id="wrapped")
+    assert (row.size, row.size_left) == (0, 0)

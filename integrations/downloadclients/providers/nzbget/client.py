@@ -51,14 +51,17 @@ _SPLIT_KEYS: dict[str, tuple[str, str]] = {}  # "FileSize" → ("FileSizeLo", "F
 
 
 def join64(entry: dict, name: str) -> int:
-    """NZBGet splits 64-bit sizes into ``<name>Lo`` and ``<name>Hi`` (unsigned 32 bit each)."""
+    """NZBGet splits its signed 64-bit sizes into ``<name>Lo`` and ``<name>Hi`` (unsigned
+    32 bit each). A negative size (NZBGet's remaining size of a job in post-processing
+    whose articles were smaller than the NZB said) comes back negative, not as 2**64 - n."""
     keys = _SPLIT_KEYS.get(name)
     if keys is None:
         keys = _SPLIT_KEYS[name] = (f"{name}Lo", f"{name}Hi")
     lo, hi = entry.get(keys[0], 0), entry.get(keys[1], 0)
     if not isinstance(lo, int) or not isinstance(hi, int) or lo < 0 or hi < 0:
         raise ProtocolError(f"NZBGet sent {name} in an unexpected shape")
-    return (hi << 32) | lo
+    value = (hi << 32) | lo
+    return value - (1 << 64) if value >= 1 << 63 else value
 
 
 class NZBGetApi:

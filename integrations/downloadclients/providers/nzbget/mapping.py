@@ -122,9 +122,9 @@ def to_queue_item(
         status, message = map_queue_status(raw)
         if download_paused and raw in ("QUEUED", "DOWNLOADING"):  # post-processing goes on
             status, message = S.PAUSED, PAUSED_GLOBALLY
-        size = join64(group, "FileSize")
-        remaining = join64(group, "RemainingSize")
-        paused = join64(group, "PausedSize")
+        size = max(join64(group, "FileSize"), 0)
+        remaining = max(join64(group, "RemainingSize"), 0)
+        paused = max(join64(group, "PausedSize"), 0)
         if status == S.PAUSED:
             total, left = size, remaining
         else:  # paused extra par2 files are only fetched when a repair needs them
@@ -156,7 +156,7 @@ def to_history_item(entry: dict) -> DownloadItem:
     try:
         raw = str(entry.get("Status", ""))
         status, message = map_history_status(raw)
-        size = join64(entry, "FileSize")
+        size = max(join64(entry, "FileSize"), 0)
         if status == S.FAILED:
             total = int(entry.get("TotalArticles") or 0)
             progress = int(entry.get("SuccessArticles") or 0) / total if total else 0.0
