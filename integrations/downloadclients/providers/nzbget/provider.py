@@ -62,7 +62,6 @@ PRIORITIES = {
     Priority.BOTTOM: VERY_LOW,
 }
 _MOVES = {Priority.TOP: "GroupMoveTop", Priority.BOTTOM: "GroupMoveBottom"}
-_UNKNOWN_64 = (1 << 64) - 1  # FreeDiskSpace when NZBGet cannot measure DestDir
 
 
 class NZBGetSettings(DownloadClientSettings, UserPassMixin):
@@ -155,7 +154,7 @@ class NZBGet(DownloadClient):
             "categories": categories,
             "download_paused": bool(status.get("DownloadPaused")),
             "server_standby": bool(status.get("ServerStandBy")),
-            "free_disk_space": None if free == _UNKNOWN_64 else free,
+            "free_disk_space": None if free < 0 else free,  # -1: NZBGet cannot measure it
             "news_servers": len(active),
             "keep_history_days": int(keep),
         }
