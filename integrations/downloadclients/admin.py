@@ -7,6 +7,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from integrations.admin import CONSOLE_CSS, ProviderConfigAdmin
+from integrations.errors import IntegrationError
 from notifications.payloads import format_size
 
 from . import queue
@@ -96,10 +97,46 @@ class DownloadQueueAdmin(_ClientPermissions, admin.ModelAdmin):
 
     def get_urls(self):
         view = self.admin_site.admin_view(self.refresh_view)
+        act = self.admin_site.admin_view(self.act_view)
         return [
             path("refresh/", view, name="downloadclients_download_refresh"),
+            path("<int:item_id>/act/", act, name="downloadclients_download_act"),
             *super().get_urls(),
         ]
+
+    def act_view(self, request, item_id: int):
+        """Pause, resume or remove one item (remove: optionally with its files, and
+        putting its release on the blocklist), then back to the queue with the outcome."""
+        if request.method != "POST" or not self.has_change_permission(request):
+            raise PermissionDenied
+        back = HttpResponseRedirect(reverse("admin:downloadclients_download_changelist"))
+        row = (
+            Download.objects.select_related("client")
+            .filter(pk=item_id, removed_at__isnull=True)
+            .first()
+        )
+        if row is None:
+            messages.error(request, "That item is no longer in the queue.")
+            return back
+        action, label = request.POST.get("action", ""), row.title or row.download_id
+        try:
+            if action in ("pause", "resume"):
+                queue.act(row, action)
+                done = "Paused" if action == "pause" else "Resumed"
+                messages.success(request, f"{done} {label} on {row.client.name}.")
+            elif action == "remove":
+                delete_data = request.POST.get("delete_data") == "1"
+                blocklist_it = request.POST.get("blocklist") == "1"
+                queue.remove_item(row, delete_data=delete_data, blocklist_it=blocklist_it)
+                extra = (" with its files" if delete_data else "") + (
+                    "; its release is on the blocklist" if blocklist_it else ""
+                )
+                messages.success(request, f"Removed {label} from {row.client.name}{extra}.")
+            else:
+                messages.error(request, f"Unknown action {action!r}.")
+        except IntegrationError as exc:
+            messages.error(request, f"{row.client.name}: {exc}")
+        return back
 
     def changelist_view(self, request, extra_context=None):
         if not self.has_view_permission(request):

@@ -14,7 +14,6 @@ from typing import Literal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from ninja import Router, Schema, Status
 from pydantic import Field
 
@@ -23,7 +22,6 @@ from integrations import health
 from integrations.errors import UnsupportedError
 from integrations.schemas import ErrorOut
 
-from . import blocklist as blocklist_module
 from . import queue
 from .base import AddRequest, Priority
 from .models import (
@@ -295,11 +293,9 @@ def _act(item_id: int, verb: str, *args):
     lacks is 422 ``unsupported``; other client errors are 502 (the global handler)."""
     row = _item(item_id)
     try:
-        with health.providers.using(row.client) as provider:
-            getattr(provider, verb)(row.download_id, *args)
+        queue.act(row, verb, *args)
     except UnsupportedError as exc:
         return _error(422, exc.code, exc.message, exc.details)
-    queue.poll_many([row.client])
     row = Download.objects.select_related("client").get(pk=row.pk)
     return Status(200, item_out(row))
 
@@ -331,13 +327,7 @@ def set_priority(request, item_id: int, body: PriorityIn):
 def remove(request, item_id: int, delete_data: bool = False, blocklist: bool = False):
     """Remove the item from its client (and its data with ``delete_data=true``); with
     ``blocklist=true`` its release goes on the blocklist, so it is not grabbed again."""
-    row = _item(item_id)
-    with health.providers.using(row.client) as provider:
-        provider.remove(row.download_id, delete_data=delete_data)
-
-    if blocklist:
-        blocklist_module.add(row, source=blocklist_module.MANUAL)
-    Download.objects.filter(pk=row.pk).update(removed_at=timezone.now())
+    queue.remove_item(_item(item_id), delete_data=delete_data, blocklist_it=blocklist)
     return Status(204, None)
 
 

@@ -542,6 +542,25 @@ def _record_safely(config, result: PollResult) -> PollResult:
     return result
 
 
+def act(row: Download, verb: str, *args) -> None:
+    """Run an item verb (pause, resume, set_category, set_priority) on the row's client,
+    then re-poll that client so the row shows the result. Raises the client's error
+    (``UnsupportedError`` where the client lacks the verb)."""
+    with health.providers.using(row.client) as provider:
+        getattr(provider, verb)(row.download_id, *args)
+    poll_many([row.client])
+
+
+def remove_item(row: Download, *, delete_data: bool = False, blocklist_it: bool = False) -> None:
+    """Remove the item from its client (its files too with ``delete_data``); with
+    ``blocklist_it`` its release goes on the blocklist first."""
+    with health.providers.using(row.client) as provider:
+        provider.remove(row.download_id, delete_data=delete_data)
+    if blocklist_it:
+        blocklist.add(row, source=blocklist.MANUAL)
+    Download.objects.filter(pk=row.pk).update(removed_at=timezone.now())
+
+
 def refresh_all() -> dict[int, PollResult]:
     """Poll every enabled client now, whatever its schedule."""
     return poll_many(list(DownloadClient.objects.filter(enabled=True)))
@@ -556,11 +575,13 @@ def dispatch_due() -> int:
 
 __all__ = [
     "PollResult",
+    "act",
     "claim_due",
     "dispatch_due",
     "poll_client",
     "poll_many",
     "record_poll",
     "refresh_all",
+    "remove_item",
     "seen_at",
 ]

@@ -3,28 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 
 from integrations.downloadclients.base import DownloadStatus as S
 from integrations.downloadclients.models import Download
-from tests.conftest import make_user
 from tests.fakes import FakeClient
 
 pytestmark = pytest.mark.django_db
 QUEUE = "/admin/downloadclients/download/"
-
-
-@pytest.fixture
-def console_for(db):
-    def build(role: str) -> Client:
-        user = make_user(role)
-        user.is_staff = True
-        user.save(update_fields=["is_staff"])
-        client = Client()
-        client.force_login(user)
-        return client
-
-    return build
 
 
 def test_queue_page_shows_items_with_status_progress_and_path(console_for, make_client):
