@@ -69,6 +69,8 @@ class QueueItemOut(Schema):
     unknown_since: datetime | None
     client_error: str
     grabbed: bool
+    indexer_id: int | None = Field(None, description="The indexer it was grabbed from")
+    indexer_name: str = ""
     series_id: int | None
     movie_id: int | None
     episode_ids: list[int]
@@ -169,6 +171,8 @@ def item_out(
         "unknown_since": row.unknown_since,
         "client_error": errors.get(row.client_id, ""),
         "grabbed": row.grabbed,
+        "indexer_id": row.indexer_id,
+        "indexer_name": row.indexer_name,
         "series_id": row.series_id,
         "movie_id": row.movie_id,
         "episode_ids": [e.pk for e in row.episodes.all()],

@@ -10,6 +10,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from idkarr.library.models import Series, tag_labels
 from integrations.admin import CONSOLE_CSS, ProviderConfigAdmin
 from integrations.errors import IntegrationError
 from notifications.payloads import format_size
@@ -22,7 +23,20 @@ from .links import BadToken, result_from_token
 from .models import Indexer, Release
 
 QUERY_TYPES = [(t.value, t.value) for t in QueryType]
-FORM_FIELDS = ("type", "q", "tvdb", "imdb", "tmdb", "tvmaze", "season", "ep", "date", "absolute")
+FORM_FIELDS = (
+    "type",
+    "series",
+    "q",
+    "tvdb",
+    "imdb",
+    "tmdb",
+    "tvmaze",
+    "season",
+    "ep",
+    "date",
+    "absolute",
+)
+SERIES_CHOICES_LIMIT = 5000
 
 
 @admin.register(Indexer)
@@ -76,13 +90,14 @@ class IndexerAdmin(ProviderConfigAdmin):
             raise PermissionDenied
         form = {k: request.GET.get(k, "") for k in FORM_FIELDS}
         results, outcomes, error = [], [], ""
+        series = _series(form["series"])
         if request.GET.get("type"):
             try:
-                query = _query_from(form)
+                query = _query_from(_with_series_ids(form, series))
             except ValueError as exc:
                 error = str(exc)
             else:
-                response = search_service.search(query)
+                response = search_service.search(query, tags=tag_labels(series))
                 results = [_row(r) for r in response.results]
                 outcomes = response.indexers
         context = {
@@ -91,6 +106,9 @@ class IndexerAdmin(ProviderConfigAdmin):
             "title": "Search indexers",
             "form": form,
             "query_types": QUERY_TYPES,
+            "series_choices": Series.objects.order_by("sort_title", "title").values_list(
+                "pk", "title", "year"
+            )[:SERIES_CHOICES_LIMIT],
             "results": results,
             "outcomes": outcomes,
             "error": error,
@@ -106,6 +124,7 @@ class IndexerAdmin(ProviderConfigAdmin):
         try:
             outcome = grab(
                 result_from_token(request.POST.get("token", "")),
+                series=_series(request.POST.get("series", "")),
                 force=request.POST.get("force") == "1",
             )
         except (BadToken, IntegrationError) as exc:
@@ -113,6 +132,31 @@ class IndexerAdmin(ProviderConfigAdmin):
         else:
             messages.success(request, f"Sent to {outcome.client.name} (id {outcome.download_id}).")
         return HttpResponseRedirect(reverse("admin:downloadclients_download_changelist"))
+
+
+def _series(value: str):
+    """The library series a console search or grab is for (its id in the form), or None."""
+    value = (value or "").strip()
+    return Series.objects.filter(pk=int(value)).first() if value.isdigit() else None
+
+
+def _with_series_ids(form: dict, series) -> dict:
+    """The form with the ids it leaves empty taken from the chosen series (its title when
+    it has none), so a series search needs no id typed in."""
+    if series is None:
+        return form
+    filled = dict(form)
+    for key, value in (
+        ("tvdb", series.tvdb_id),
+        ("imdb", series.imdb_id),
+        ("tmdb", series.tmdb_id),
+        ("tvmaze", series.tvmaze_id),
+    ):
+        if not filled[key].strip() and value:
+            filled[key] = str(value)
+    if not any(filled[k].strip() for k in ("q", "tvdb", "imdb", "tmdb", "tvmaze")):
+        filled["q"] = series.title
+    return filled
 
 
 def _int(value: str, label: str) -> int | None:

@@ -16,6 +16,7 @@ from pydantic import Field
 
 from idkarr.auth import WRITE
 from integrations import health
+from integrations.downloadclients import blocklist
 from integrations.errors import UnsupportedError
 from integrations.schemas import ErrorOut
 
@@ -204,15 +205,18 @@ def releases(
     if since:
         qs = qs.filter(first_seen_at__gte=since)
     limit = max(1, min(limit, 1000))
+    matcher = blocklist.Matcher()
     out = []
     for row in qs[max(0, offset) : max(0, offset) + limit]:
         data = dict(row.data or {})
+        entry = matcher.entry_for(row) if matcher else None
         data.update(
             id=row.pk,
             indexer_id=row.indexer_id,
             indexer_name=row.indexer.name,
             first_seen_at=row.first_seen_at.isoformat(),
             last_seen_at=row.last_seen_at.isoformat(),
+            blocklisted=entry.reason if entry is not None else None,
         )
         out.append(data)
     return out

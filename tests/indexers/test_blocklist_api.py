@@ -111,3 +111,28 @@ def test_removing_a_queue_item_without_blocklist_leaves_the_blocklist_alone(api_
     item = Download.objects.get()
     api_client_for("operator").delete(f"/api/v1/download-clients/queue/{item.pk}")
     assert not BlocklistedRelease.objects.exists()
+
+
+def test_rss_releases_say_which_are_blocklisted(api_client_for):
+    from integrations.indexers import rss
+
+    indexer = make_indexer("idx", items=[f"g1|{TITLE}", "g2|Other.Show.S01E01"])
+    rss.dispatch_due()
+    BlocklistedRelease.objects.create(
+        title=TITLE, indexer_id=indexer.pk, release_guid="g1", source="manual"
+    )
+    data = api_client_for("viewer").get("/api/v1/indexers/releases").json()
+    assert {r["guid"]: r["blocklisted"] for r in data} == {
+        "g1": "Blocklisted: removed from the queue by a user",
+        "g2": None,
+    }
+
+
+def test_a_grabbed_queue_item_names_the_indexer_it_came_from(api_client_for):
+    box = client("box")
+    make_indexer("idx", items=[f"g1|{TITLE}"])
+    api = api_client_for("operator")
+    post(api, "/api/v1/indexers/grab", {"token": search_token(api)})
+    poll(box)
+    [item] = api.get("/api/v1/download-clients/queue").json()
+    assert (item["grabbed"], item["indexer_name"]) == (True, "idx")
