@@ -70,6 +70,12 @@ def page(monkeypatch):
             yield context.new_page()
         finally:
             browser.close()
+            # While Playwright's event loop runs in this thread, the ORM calls the test makes
+            # get a connection of their own (asgiref's Local follows the loop's context);
+            # close it here, in that context, or it outlives the test database.
+            from django.db import connections
+
+            connections.close_all()
 
 
 @pytest.fixture
