@@ -73,6 +73,9 @@ def conceal_results(results: list[SearchResult], secrets: dict[str, str]) -> lis
         return results
     hide = concealer(secrets)
     for result in results:
+        # A guid can be a download link too (nZEDb's &r=KEY, or the link itself when an
+        # item has no <guid>); hidden the same way it stays a stable identity.
+        result.guid = hide(result.guid)
         result.download_url = hide(result.download_url)
         result.info_url = hide(result.info_url)
         if result.magnet_url:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from django.core import signing
 
 from integrations.downloadclients.models import DownloadClient
+from integrations.indexers import links
 from tests.fakes import RIGHT_PASSWORD, FakeClient
 from tests.indexers.fake_indexer import fake_indexer_kind, make_indexer  # noqa: F401
 
@@ -42,6 +44,14 @@ def test_search_responses_never_hold_the_api_key(api_client_for):
     make_indexer("A", api_key=KEY, items=[f"a1|{TITLE}"])
     response = post(api_client_for("operator"), "/api/v1/indexers/search", {"search_term": "x"})
     assert KEY not in response.content.decode()
+
+
+def test_a_guid_carrying_the_api_key_is_concealed_in_results_and_tokens(api_client_for):
+    make_indexer("A", api_key=KEY, items=[f"https://idx.example/getnzb/1.nzb&r={KEY}|{TITLE}"])
+    response = post(api_client_for("operator"), "/api/v1/indexers/search", {"search_term": "x"})
+    [result] = response.json()["results"]
+    assert result["guid"] == "https://idx.example/getnzb/1.nzb&r={secret:api_key}"
+    assert KEY not in signing.loads(result["grab_token"], salt=links.SALT)["g"]
 
 
 def test_free_text_search_without_a_term_is_refused(api_client_for):
