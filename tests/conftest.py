@@ -148,3 +148,20 @@ def api_client_for(db):
 @pytest.fixture
 def operator_api(api_client_for):
     return api_client_for("operator")
+
+
+@pytest.fixture
+def console_for(db):
+    """``console_for(role)``: a test Client logged in to the console as a staff user in
+    that role's group."""
+    from django.test import Client
+
+    def build(role: str) -> Client:
+        user = make_user(role)
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return build

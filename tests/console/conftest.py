@@ -3,29 +3,18 @@
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 
 from integrations.downloadclients.models import DownloadClient
 from integrations.manager import manager
-from tests.conftest import make_user
 from tests.fakes import RIGHT_PASSWORD
 
 SECRET = RIGHT_PASSWORD  # the one secret value no console page may ever contain
 
 
 @pytest.fixture
-def client_for(db):
-    """``client_for(role)`` → a test Client logged in as a staff user in that role group."""
-
-    def build(role: str) -> Client:
-        user = make_user(role)
-        user.is_staff = True
-        user.save(update_fields=["is_staff"])
-        client = Client()
-        client.force_login(user)
-        return client
-
-    return build
+def client_for(console_for):
+    """``client_for(role)``: the console's test Client for a role (tests.conftest)."""
+    return console_for
 
 
 @pytest.fixture

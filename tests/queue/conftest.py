@@ -54,21 +54,3 @@ def post(client, url, data=None):
 
 def put(client, url, data):
     return client.put(url, data=json.dumps(data), content_type="application/json")
-
-
-@pytest.fixture
-def console_for(db):
-    """``console_for(role)``: a test Client logged in as a staff user in that role."""
-    from django.test import Client
-
-    from tests.conftest import make_user
-
-    def build(role: str) -> Client:
-        user = make_user(role)
-        user.is_staff = True
-        user.save(update_fields=["is_staff"])
-        client = Client()
-        client.force_login(user)
-        return client
-
-    return build
