@@ -127,3 +127,18 @@ def test_a_search_for_a_series_skips_indexers_its_tags_exclude(api_client_for):
 
 def test_a_search_for_a_series_that_does_not_exist_is_404(api_client_for):
     assert post(api_client_for("operator"), {"type": "series", "series_id": 999}).status_code == 404
+
+
+def test_a_search_for_a_movie_fills_its_ids_into_the_query(api_client_for):
+    from idkarr.library.models import Movie
+
+    make_indexer("general")
+    film = Movie.objects.create(title="Film", tmdb_id=603, imdb_id="tt0133093")
+    post(api_client_for("operator"), {"type": "movie", "movie_id": film.pk})
+    [(_, query)] = FakeIndexer.searches
+    assert (query.tmdb_id, query.imdb_id) == (603, "tt0133093")
+
+
+def test_a_search_for_both_a_series_and_a_movie_is_refused(api_client_for):
+    response = post(api_client_for("operator"), {"type": "series", "series_id": 1, "movie_id": 1})
+    assert (response.status_code, response.json()["code"]) == (422, "invalid_query")
