@@ -292,11 +292,9 @@ class BlocklistedRelease(models.Model):
         """Why a matching search result is marked, in the user's words."""
         if self.source == self.MANUAL:
             return "Blocklisted: removed from the queue by a user"
-        return (
-            f"Blocklisted: the download failed ({self.message})"
-            if self.message
-            else ("Blocklisted: the download failed")
-        )
+        if self.message:
+            return f"Blocklisted: the download failed ({self.message})"
+        return "Blocklisted: the download failed"
 
 
 class ClientPollState(models.Model):

@@ -552,8 +552,8 @@ def act(row: Download, verb: str, *args) -> None:
 
 
 def remove_item(row: Download, *, delete_data: bool = False, blocklist_it: bool = False) -> None:
-    """Remove the item from its client (its files too with ``delete_data``); with
-    ``blocklist_it`` its release goes on the blocklist first."""
+    """Remove the item from its client (its files too with ``delete_data``); once the
+    client has removed it, ``blocklist_it`` puts its release on the blocklist."""
     with health.providers.using(row.client) as provider:
         provider.remove(row.download_id, delete_data=delete_data)
     if blocklist_it:
