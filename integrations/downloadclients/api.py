@@ -86,6 +86,12 @@ class AddIn(Schema):
     priority: Priority | None = None
     paused: bool | None = None
     save_path: str | None = None
+    seed_ratio: float | None = Field(
+        None, ge=0, description="Torrents: stop seeding at this ratio (default: the client's)"
+    )
+    seed_time_minutes: int | None = Field(
+        None, ge=0, description="Torrents: stop seeding after this long (default: the client's)"
+    )
     series_id: int | None = Field(None, description="Link the item to a series (grabbed)")
     episode_ids: list[int] = []
     movie_id: int | None = Field(None, description="Link the item to a movie (grabbed)")
@@ -254,6 +260,8 @@ def add(request, config_id: int, body: AddIn):
         paused=body.paused,
         save_path=body.save_path,
         name=body.name,
+        seed_ratio=body.seed_ratio,
+        seed_time_minutes=body.seed_time_minutes,
     )
     kind = given[0]
     if kind in ("magnet", "url"):

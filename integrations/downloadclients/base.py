@@ -76,6 +76,11 @@ class AddRequest:
     tags: list[str] = field(default_factory=list)
     media_type: str | None = None  # tv | movie | anime: picks the category when none is given
     recent: bool | None = None  # aired in the last 14 days: picks recent vs older priority
+    # Seeding goals for torrents (the indexer's minimum ratio / seed time, so a private
+    # tracker sees no hit-and-run); None leaves the client's own default. Applied by
+    # clients with Capability.SEEDING_LIMITS.
+    seed_ratio: float | None = None
+    seed_time_minutes: int | None = None
 
     def payload_kind(self) -> str:
         given = [k for k in ("magnet", "url", "torrent", "nzb") if getattr(self, k)]

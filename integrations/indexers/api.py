@@ -305,6 +305,8 @@ def _release_result(row: Release) -> SearchResult:
         magnet_url=data.get("magnet_url"),
         categories=list(row.categories or []),
         infohash=row.infohash or None,
+        minimum_ratio=data.get("minimum_ratio"),
+        minimum_seed_time=data.get("minimum_seed_time"),
     )
 
 

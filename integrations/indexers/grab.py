@@ -175,6 +175,10 @@ def grab(
         media_type=media_type_of(result, series, movie),
         recent=recent,
     )
+    if result.protocol == Protocol.TORRENT:  # the tracker's seeding minimums, if it has any
+        request.seed_ratio = result.minimum_ratio
+        if result.minimum_seed_time is not None:
+            request.seed_time_minutes = -(-result.minimum_seed_time // 60)  # whole minutes, up
     if request.torrent is not None:
         request.name = _filename(result, fetched.filename, ".torrent")
     elif request.nzb is not None:

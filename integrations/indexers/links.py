@@ -95,6 +95,8 @@ def grab_token(result: SearchResult) -> str:
             "s": result.size,
             "c": result.categories,
             "h": result.infohash,
+            "r": result.minimum_ratio,  # seeding goals travel with the grab
+            "st": result.minimum_seed_time,
         },
         salt=SALT,
         compress=True,
@@ -124,4 +126,6 @@ def result_from_token(token: str) -> SearchResult:
         magnet_url=data.get("m"),
         categories=list(data.get("c") or []),
         infohash=data.get("h"),
+        minimum_ratio=data.get("r"),
+        minimum_seed_time=data.get("st"),
     )

@@ -176,3 +176,26 @@ def test_an_indexers_client_of_the_other_protocol_is_a_clear_error():
     idx = make_indexer("idx", download_client_id=torrents_only.pk)
     with pytest.raises(ConfigurationError, match="cannot download usenet releases"):
         grab(release(idx, protocol=Protocol.USENET))
+
+
+# -- seeding goals ------------------------------------------------------------------------
+def test_a_torrents_seeding_minimums_go_to_the_client_with_the_grab():
+    client("qbit")
+    grab(release(make_indexer("idx"), minimum_ratio=1.0, minimum_seed_time=3601))
+    request = FakeClient.added[0][1]
+    assert (request.seed_ratio, request.seed_time_minutes) == (1.0, 61)
+
+
+def test_a_torrent_without_seeding_minimums_leaves_the_clients_defaults():
+    client("qbit")
+    grab(release(make_indexer("idx")))
+    request = FakeClient.added[0][1]
+    assert (request.seed_ratio, request.seed_time_minutes) == (None, None)
+
+
+def test_seeding_minimums_survive_the_grab_token():
+    from integrations.indexers.links import grab_token, result_from_token
+
+    token = grab_token(release(make_indexer("idx"), minimum_ratio=0.8, minimum_seed_time=600))
+    result = result_from_token(token)
+    assert (result.minimum_ratio, result.minimum_seed_time) == (0.8, 600)

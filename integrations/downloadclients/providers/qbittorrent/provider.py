@@ -285,6 +285,12 @@ class QBittorrent(DownloadClient):
             data["tags"] = ",".join(tags)
         if s.content_layout in _LAYOUTS:
             data["contentLayout"] = _LAYOUTS[s.content_layout]
+        # Seeding goals (the indexer's minimums): qBittorrent stops seeding at whichever
+        # comes first. Left out, the torrent follows qBittorrent's global limits.
+        if request.seed_ratio is not None:
+            data["ratioLimit"] = f"{request.seed_ratio:g}"
+        if request.seed_time_minutes is not None:
+            data["seedingTimeLimit"] = str(request.seed_time_minutes)
 
         api = self._api()
         result = api.add(data, files, name=request.name or "")
