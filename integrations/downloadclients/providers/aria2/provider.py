@@ -11,6 +11,7 @@ are queue moves (``aria2.changePosition``), which aria2 only applies to waiting
 and paused downloads. aria2 cannot delete downloaded files; ``remove(…,
 delete_data=True)`` deletes the listed files itself, only inside the download's
 directory, and only when that directory is visible on idkarr's machine.
+Seeding goals become the download's own ``seed-ratio``/``seed-time`` options.
 """
 
 from __future__ import annotations
@@ -68,6 +69,32 @@ _POSITIONS = {
 _NO_CATEGORIES = " (aria2 has no categories: this is a subdirectory of the download directory)"
 
 
+def seeding_options(request: AddRequest, what: str) -> dict[str, str]:
+    """aria2's per-download ``seed-ratio``/``seed-time`` options for the request's goals.
+
+    They go into the add call itself: aria2 copies a download's options to the
+    follow-up download it starts after a magnet's metadata or a fetched .torrent, so
+    the seeding torrent gets them too, and a torrent aria2 already has is untouched
+    (the duplicate add fails in a gid of its own). aria2 stops at whichever goal is met
+    first; a goal left out keeps aria2's default (``--seed-ratio``, 1.0 unless set;
+    no ``--seed-time``). A ratio of 0 is not sent: aria2 reads ``seed-ratio=0.0`` as
+    "seed regardless of ratio", the opposite of the goal.
+    """
+    options: dict[str, str] = {}
+    if request.seed_ratio is not None and request.seed_ratio > 0:
+        options["seed-ratio"] = f"{request.seed_ratio:g}"
+    elif request.seed_ratio is not None:
+        log.info(
+            "aria2 cannot apply a seed ratio of %g per download (it reads 0 as 'seed "
+            "regardless of ratio'); %s keeps aria2's own seed ratio",
+            request.seed_ratio,
+            what,
+        )
+    if request.seed_time_minutes is not None:
+        options["seed-time"] = str(int(request.seed_time_minutes))
+    return options
+
+
 class Aria2Settings(DownloadClientSettings):
     port: int = Field(
         6800, ge=1, le=65535, description="RPC port (aria2's --rpc-listen-port, 6800 by default)"
@@ -110,6 +137,7 @@ class Aria2(DownloadClient):
             Capability.PAUSE,
             Capability.SAVE_PATH,
             Capability.QUEUE_ORDER,
+            Capability.SEEDING_LIMITS,
         }
     )
     Settings = Aria2Settings
@@ -183,7 +211,8 @@ class Aria2(DownloadClient):
 
         Returns the lowercase infohash for torrents and magnets (also for a URL that
         turns out to be a .torrent), else aria2's gid. A torrent aria2 already has
-        counts as added. Raises ConfigurationError/ProtocolError for bad input,
+        counts as added and keeps its own seeding limits; a new one gets the request's
+        seeding goals (``seeding_options``). Raises ConfigurationError/ProtocolError for bad input,
         UnsupportedError for NZB, or for torrents when aria2 lacks BitTorrent.
         """
         try:
@@ -211,6 +240,7 @@ class Aria2(DownloadClient):
                 f"this aria2 build ({self.aria2_version}) has no BitTorrent support; "
                 "it cannot download torrents or magnet links"
             )
+        options |= seeding_options(request, expected or name)
         try:
             if kind == "torrent":
                 gid = api.add_torrent(base64.b64encode(request.torrent).decode(), options)

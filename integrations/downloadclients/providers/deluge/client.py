@@ -354,6 +354,11 @@ class DelugeApi:
     def add_url(self, url: str, options: dict) -> str | None:
         return self.call("core.add_torrent_url", url, options)
 
+    def set_torrent_options(self, torrent_ids: list[str], options: dict) -> None:
+        """Per-torrent options (``stop_at_ratio``, ``stop_ratio`` …, deluge.core.torrent's
+        TorrentOptions keys); an unknown id is a KeyError on the daemon."""
+        self.call("core.set_torrent_options", torrent_ids, options)
+
     def remove(self, torrent_id: str, remove_data: bool) -> bool:
         return bool(self.call("core.remove_torrent", torrent_id, remove_data))
 

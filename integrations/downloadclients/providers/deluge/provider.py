@@ -5,6 +5,8 @@ the Web UI password opens a cookie session, the Web UI is attached to a
 deluged from its Connection Manager when it isn't, and the daemon's
 ``core.*``/``label.*`` methods are called through it. Categories are labels
 of Deluge's Label plugin (enabled on demand when the settings allow it).
+Seeding goals: a ratio becomes the torrent's own ``stop_at_ratio``/``stop_ratio``;
+Deluge has no per-torrent seeding time, so that goal is only logged.
 Tested against deluged + deluge-web 2.0.3 with libtorrent 2.0.8 (Debian 12).
 """
 
@@ -105,6 +107,7 @@ class Deluge(DownloadClient):
             Capability.SAVE_PATH,
             Capability.FIRST_LAST_PIECE,
             Capability.SEQUENTIAL,
+            Capability.SEEDING_LIMITS,
         }
     )
     Settings = DelugeSettings
@@ -179,8 +182,8 @@ class Deluge(DownloadClient):
     def add(self, request: AddRequest) -> str:
         """Send a magnet, URL or .torrent; returns the lowercase infohash Deluge reports.
 
-        A torrent Deluge already has counts as added (its hash is returned, its label and
-        position left alone). Raises ConfigurationError/ProtocolError for bad input and
+        A torrent Deluge already has counts as added (its hash is returned, its label,
+        position and seeding goals left alone). Raises ConfigurationError/ProtocolError for bad input and
         UnsupportedError for NZB files and tags.
         """
         try:
@@ -247,7 +250,27 @@ class Deluge(DownloadClient):
             self.labels.set(torrent_hash, label)
         if request.priority not in (None, Priority.NORMAL):
             self.set_priority(torrent_hash, request.priority)
+        self._apply_seeding_goals(torrent_hash, request)
         return torrent_hash
+
+    def _apply_seeding_goals(self, torrent_hash: str, request: AddRequest) -> None:
+        """Give a new torrent the request's seeding goals (None leaves Deluge's defaults).
+
+        Runs after the label: a label with "apply_queue" set (the Label plugin's Queue
+        options) copies its own stop ratio onto the torrent in ``label.set_torrent`` and
+        would undo the goal.
+        Deluge 2 keeps a stop ratio per torrent but a seeding time only globally.
+        """
+        if request.seed_ratio is not None:
+            options = {"stop_at_ratio": True, "stop_ratio": float(request.seed_ratio)}
+            self._api().set_torrent_options([torrent_hash], options)
+        if request.seed_time_minutes is not None:
+            log.info(
+                "Deluge cannot apply a seeding time per torrent (only a ratio); "
+                "the %d-minute seeding goal for %s is not applied",
+                request.seed_time_minutes,
+                torrent_hash,
+            )
 
     @staticmethod
     def _already_added(exc: IntegrationError, expected: str) -> str:

@@ -15,6 +15,15 @@ labels (RPC 16); they are refused on older versions.
 Transmission has no categories: like Sonarr, idkarr saves a category's torrents
 in ``<download directory>/<category>`` and reads the category back from where a
 torrent lies. From RPC 16 on the category and tags are also set as labels.
+
+Seeding goals (``AddRequest.seed_ratio`` / ``seed_time_minutes``) are set on a newly
+added torrent with ``torrent-set`` (``torrent-add`` ignores them): the ratio as the
+torrent's own ``seedRatioLimit`` (``seedRatioMode`` 1). Transmission keeps no seeding
+time per torrent; like Sonarr, idkarr uses its closest relative, the torrent's own idle
+limit (``seedIdleLimit`` minutes, ``seedIdleMode`` 1): Transmission stops the torrent
+once it has uploaded nothing for that long, which is not the same as having seeded for
+that long (an active torrent seeds on, a torrent without peers may stop sooner). This
+difference is documented here only, not logged for every grab.
 """
 
 from __future__ import annotations
@@ -64,6 +73,32 @@ ADD_LABELS_RPC = 17  # torrent-add labels (Transmission 4.0)
 _BANDWIDTH = {Priority.HIGH: 1, Priority.NORMAL: 0, Priority.LOW: -1}
 _QUEUE = {Priority.TOP: "top", Priority.BOTTOM: "bottom"}
 _HASH = re.compile(r"^[0-9a-fA-F]{40}$")
+OWN_LIMIT = 1  # seedRatioMode / seedIdleMode: the torrent's own limit, not the session's
+# Transmission keeps the idle limit in 16 bits: it wraps larger values (70000 minutes
+# reads back as 4464) and ignores 0, keeping the limit the torrent had.
+IDLE_MINUTES = (1, 0xFFFF)
+
+
+def seeding_goals(request: AddRequest) -> dict[str, object]:
+    """The ``torrent-set`` fields for the request's seeding goals; {} leaves the torrent
+    on Transmission's session defaults (seedRatioMode/seedIdleMode 0).
+
+    The idle limit is kept within what Transmission can store (1 to 65535 minutes, about
+    45 days): a longer goal gets the longest limit, a goal of 0 the shortest. A ratio goal
+    the torrent has already reached when Transmission starts it (0 on a torrent whose
+    data is complete) is dropped by Transmission itself ("Restarted manually -- disabling
+    its seed ratio"), so that torrent seeds without a ratio limit.
+    """
+    fields: dict[str, object] = {}
+    if request.seed_ratio is not None:
+        fields |= {"seedRatioLimit": float(request.seed_ratio), "seedRatioMode": OWN_LIMIT}
+    if request.seed_time_minutes is not None:
+        # Transmission has no per-torrent seeding-time limit; its idle limit (stop after
+        # this many minutes without upload) is the closest, and what Sonarr sends too.
+        low, high = IDLE_MINUTES
+        minutes = min(max(int(request.seed_time_minutes), low), high)
+        fields |= {"seedIdleLimit": minutes, "seedIdleMode": OWN_LIMIT}
+    return fields
 
 
 class TransmissionSettings(DownloadClientSettings, UserPassMixin):
@@ -103,6 +138,7 @@ class Transmission(DownloadClient):
             Capability.PAUSE,
             Capability.REMOVE_WITH_DATA,
             Capability.SAVE_PATH,
+            Capability.SEEDING_LIMITS,
         }
     )
     Settings = TransmissionSettings
@@ -190,7 +226,7 @@ class Transmission(DownloadClient):
 
         ``category`` None means the TV category, "" none (Transmission's or the configured
         download directory). A torrent Transmission already has counts as added (its hash
-        is returned and nothing about it is changed). Raises ConfigurationError/ProtocolError
+        is returned and nothing about it, its seeding limits included, is changed). Raises ConfigurationError/ProtocolError
         for bad input, UnsupportedError for NZB (and for tags before RPC 16).
         """
         try:
@@ -250,6 +286,9 @@ class Transmission(DownloadClient):
             log.info("Transmission already has torrent %s; treating the add as done", torrent_hash)
             return torrent_hash
         try:
+            goals = seeding_goals(request)
+            if goals:  # first: a private tracker's goal matters more than labels or order
+                self._client.torrent_set([torrent_hash], **goals)
             if labels and LABELS_RPC <= info.rpc_version < ADD_LABELS_RPC:
                 self._client.torrent_set([torrent_hash], labels=labels)
             if request.priority in _QUEUE:
