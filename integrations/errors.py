@@ -42,6 +42,13 @@ class ReleaseBlocklisted(IntegrationError):
     http_status = 409
 
 
+class LimitReached(IntegrationError):
+    """An indexer's own daily query or grab limit (its settings) is spent."""
+
+    code = "limit_reached"
+    http_status = 429
+
+
 class NotFoundError(IntegrationError):
     code = "not_found"
 

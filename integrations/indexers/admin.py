@@ -4,6 +4,7 @@ from datetime import date
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import OuterRef, Subquery
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -16,11 +17,12 @@ from integrations.errors import IntegrationError
 from notifications.payloads import format_size
 
 from . import search as search_service
+from . import usage
 from .api import result_out
 from .base import QueryType, SearchQuery
 from .grab import grab
 from .links import BadToken, result_from_token
-from .models import Indexer, Release
+from .models import Indexer, IndexerUsage, Release
 
 QUERY_TYPES = [(t.value, t.value) for t in QueryType]
 FORM_FIELDS = (
@@ -44,7 +46,13 @@ class IndexerAdmin(ProviderConfigAdmin):
     """Indexers in the console: list with health and backoff, kind picker, generated
     settings form, plus the Search page (all indexers at once, one-click grab)."""
 
-    list_display = [*ProviderConfigAdmin.list_display[:4], "priority", "backoff", "managed"]
+    list_display = [
+        *ProviderConfigAdmin.list_display[:4],
+        "priority",
+        "today",
+        "backoff",
+        "managed",
+    ]
     actions = [*ProviderConfigAdmin.actions, "sync_from_prowlarr"]
 
     @admin.action(description="Sync indexers from the selected Prowlarr", permissions=["change"])
@@ -61,6 +69,30 @@ class IndexerAdmin(ProviderConfigAdmin):
                 messages.error(request, f"{config.name}: {exc.message}")
             else:
                 messages.info(request, f"{config.name}: {report.summary()}")
+
+    def get_queryset(self, request):
+        """Today's query and grab counts ride along (one subquery each, not one per row)."""
+        today = IndexerUsage.objects.filter(indexer=OuterRef("pk"), day=usage.today())
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                queries_today=Subquery(today.values("queries")[:1]),
+                grabs_today=Subquery(today.values("grabs")[:1]),
+            )
+        )
+
+    @admin.display(description="Today (UTC)")
+    def today(self, obj):
+        settings = obj.settings or {}
+        queries, grabs = getattr(obj, "queries_today", 0) or 0, getattr(obj, "grabs_today", 0) or 0
+        query_limit, grab_limit = settings.get("query_limit"), settings.get("grab_limit")
+        text = f"{queries}{f' / {query_limit}' if query_limit else ''} queries, "
+        text += f"{grabs}{f' / {grab_limit}' if grab_limit else ''} grabs"
+        spent = (query_limit and queries >= query_limit) or (grab_limit and grabs >= grab_limit)
+        if spent:
+            return format_html('<span class="idk-pill idk-pill--warn">{}</span>', text)
+        return text
 
     @admin.display(description="Disabled until")
     def backoff(self, obj):

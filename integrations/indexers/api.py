@@ -20,7 +20,7 @@ from integrations.downloadclients import blocklist
 from integrations.errors import UnsupportedError
 from integrations.schemas import ErrorOut
 
-from . import rss, search
+from . import rss, search, usage
 from .base import QueryType, SearchQuery, SearchResult
 from .grab import grab
 from .links import BadToken, grab_token, result_from_token
@@ -164,6 +164,39 @@ def search_all(request, body: SearchIn):
             "indexers": [o.to_dict() for o in response.indexers],
         },
     )
+
+
+class UsageOut(Schema):
+    id: int
+    name: str
+    day: date
+    queries: int
+    grabs: int
+    query_limit: int | None
+    grab_limit: int | None
+
+
+@router.get("/usage", response=list[UsageOut], summary="Queries and grabs of each indexer today")
+def usage_today(request):
+    """What idkarr sent each indexer today (UTC) against its daily limits."""
+    day = usage.today()
+    counts = usage.used(day=day)
+    out = []
+    for config in Indexer.objects.order_by("priority", "name"):
+        queries, grabs = counts.get(config.pk, (0, 0))
+        settings = config.settings or {}
+        out.append(
+            {
+                "id": config.pk,
+                "name": config.name,
+                "day": day,
+                "queries": queries,
+                "grabs": grabs,
+                "query_limit": settings.get("query_limit"),
+                "grab_limit": settings.get("grab_limit"),
+            }
+        )
+    return out
 
 
 @router.get("/{int:config_id}/caps", response={200: dict, **ERRORS})

@@ -290,6 +290,17 @@ class IndexerSettings(ProviderSettings):
     timeout_seconds: float = Field(
         30.0, gt=0, le=300, description="A search waits this long for this indexer, then goes on"
     )
+    query_limit: int | None = Field(
+        None,
+        ge=1,
+        description=(
+            "At most this many queries (searches and RSS fetches) a day, UTC; the indexer is "
+            "left out once they are spent (empty: no limit)"
+        ),
+    )
+    grab_limit: int | None = Field(
+        None, ge=1, description="At most this many grabs a day, UTC (empty: no limit)"
+    )
     download_client_id: int | None = Field(
         None,
         ge=1,

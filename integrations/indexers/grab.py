@@ -26,6 +26,7 @@ from integrations.downloadclients.base import Capability as ClientCapability
 from integrations.downloadclients.models import Download, DownloadClient
 from integrations.errors import ConfigurationError, NotFoundError, ReleaseBlocklisted
 
+from . import usage
 from .base import Protocol, SearchResult
 from .links import reveal
 from .models import Indexer
@@ -163,6 +164,7 @@ def grab(
     result.download_url = reveal(result.download_url, secrets)
     if result.magnet_url:
         result.magnet_url = reveal(result.magnet_url, secrets)
+    usage.check_grab(indexer)
     client = None if client_id is not None else pinned_client(indexer, str(result.protocol))
     if client is None:
         client = choose_client(str(result.protocol), client_id, tags=tag_labels(series, movie))
@@ -198,6 +200,7 @@ def grab(
             release=result,
         )
         event = _emit_grab(result, indexer, client, download_id, series, movie, episodes)
+        usage.count(usage.GRABS, [indexer.pk])
     return GrabOutcome(client, download_id, row, event.pk if event else None)
 
 

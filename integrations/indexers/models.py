@@ -143,3 +143,22 @@ class ProwlarrSyncState(models.Model):
 
 
 __all__ = ["Indexer", "ProwlarrSyncState", "Release"]
+
+
+class IndexerUsage(models.Model):
+    """How many queries (searches and RSS fetches) and grabs idkarr sent an indexer on
+    one UTC day: the count its ``query_limit``/``grab_limit`` settings are held to."""
+
+    indexer = models.ForeignKey(Indexer, on_delete=models.CASCADE, related_name="usage")
+    day = models.DateField()
+    queries = models.PositiveIntegerField(default=0)
+    grabs = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-day", "indexer"]
+        constraints = [
+            models.UniqueConstraint(fields=["indexer", "day"], name="uniq_indexer_usage_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indexer_id} {self.day}: {self.queries} queries, {self.grabs} grabs"

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from integrations.errors import IntegrationError, RateLimited
 
+from . import usage
 from .base import SearchResult
 from .links import conceal_results
 from .models import Indexer, Release
@@ -68,11 +69,13 @@ def _fetch(config: Indexer):
 
 def sync_many(configs: list[Indexer]) -> dict[int, int | str]:
     """Fetch and record each indexer's feed. Returns new-release counts or error texts."""
+    out: dict[int, int | str] = dict(usage.out_of_queries(configs))
+    configs = [c for c in configs if c.pk not in out]
     if not configs:
-        return {}
+        return out
     with ThreadPoolExecutor(max_workers=min(16, len(configs)), thread_name_prefix="rss") as pool:
         fetched = list(pool.map(_fetch, configs))
-    out: dict[int, int | str] = {}
+    usage.count(usage.QUERIES, [c.pk for c in configs])
     now = timezone.now()
     for config, (results, caps, error, latency) in zip(configs, fetched, strict=True):
         if error is not None:

@@ -21,6 +21,7 @@ from integrations.base import HEALTHY, UNHEALTHY, Health
 from integrations.downloadclients import blocklist
 from integrations.errors import IntegrationError, RateLimited
 
+from . import usage
 from .base import SearchQuery, SearchResult
 from .links import conceal_results
 from .models import Indexer
@@ -93,6 +94,14 @@ def eligible(
             )
             continue
         chosen.append(config)
+    spent = usage.out_of_queries(chosen)
+    if spent:
+        skipped += [
+            IndexerOutcome(c.pk, c.name, False, spent[c.pk], code="query_limit")
+            for c in chosen
+            if c.pk in spent
+        ]
+        chosen = [c for c in chosen if c.pk not in spent]
     return chosen, skipped
 
 
@@ -159,6 +168,7 @@ def search(
                 )
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
+    usage.count(usage.QUERIES, [c.pk for c in configs])
     response.indexers.extend(by_config[c.pk] for c in configs)
     response.results = merge(collected, {c.pk: c.priority for c in configs})
     blocklist.mark(response.results)
