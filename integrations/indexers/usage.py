@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 
-from django.db import connection
+from django.db import connection, transaction
 
 from integrations.errors import LimitReached
 
@@ -41,7 +41,7 @@ def count(what: str, indexer_ids: Iterable[int], day: date | None = None) -> Non
         f"ON CONFLICT (indexer_id, day) DO UPDATE SET {what} = {table}.{what} + 1"
     )
     day = day or today()
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:  # one commit, not one per row
         cursor.executemany(sql, [(pk, day, *first) for pk in ids])
 
 
