@@ -62,8 +62,8 @@ def eligible(
     indexer_ids: list[int] | None = None, tags: set[str] | None = None
 ) -> tuple[list[Indexer], list[IndexerOutcome]]:
     """Enabled indexers with search on whose tags serve ``tags`` (the series'/movie's
-    labels; None: a search for neither, nothing restricted), minus those backing off
-    (reported, not searched). A Prowlarr whose indexers are synced into idkarr is not
+    labels; None: a search for neither, nothing restricted), minus those backing off or
+    with today's query limit spent (reported, not searched). A Prowlarr whose indexers are synced into idkarr is not
     searched itself: its indexers are, one by one."""
     qs = Indexer.objects.filter(enabled=True, enable_search=True).order_by("priority", "name")
     if tags is not None:
