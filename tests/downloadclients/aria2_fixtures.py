@@ -160,3 +160,22 @@ def add_seeding(a2, d, unique):
 
 def waiting_order(d) -> list[str]:
     return [e["gid"] for e in d.call("aria2.tellWaiting", 0, 1000, ["gid"])]
+
+
+def seeded_magnet(seeder: Aria2Daemon, tracker, name: str) -> tuple[str, str]:
+    """A magnet for a new torrent that ``seeder`` seeds through the test ``tracker`` (so
+    an aria2 given the magnet can fetch its metadata and data): ``(magnet, infohash)``."""
+    import base64
+
+    from tests.torrentdata import bdecode
+
+    torrent, infohash = make_torrent(seeder.save_dir / name, seed=name.encode())
+    meta = bdecode(torrent)
+    meta[b"announce"] = tracker.url.encode()
+    seeder.call(
+        "aria2.addTorrent",
+        base64.b64encode(bencode(meta)).decode(),
+        [],
+        {"dir": str(seeder.save_dir / name)},
+    )
+    return f"magnet:?xt=urn:btih:{infohash}&dn=labfile.bin&tr={tracker.url}", infohash

@@ -42,3 +42,22 @@ def wait_until(condition, timeout=5.0, interval=0.05):
     while not (value := condition()) and time.monotonic() < deadline:
         time.sleep(interval)
     return value
+
+
+def add_paused(provider, kind: str, category: str, data_dir, **fields) -> str:
+    """Add a paused torrent to ``provider`` the ``kind`` way: a random ``magnet``, the
+    bytes of a ``torrent`` made over a payload in ``data_dir/category``, or that torrent
+    as a ``url`` served once by a local server. Returns the provider's id for it."""
+    from integrations.downloadclients.base import AddRequest
+    from tests.httpserver import RecordingServer, Reply
+    from tests.torrentdata import make_torrent, random_magnet
+
+    request = {"category": category, "paused": True, **fields}
+    if kind == "magnet":
+        return provider.add(AddRequest(magnet=random_magnet()[0], **request))
+    torrent, _ = make_torrent(data_dir / category, seed=category.encode())
+    if kind == "torrent":
+        return provider.add(AddRequest(torrent=torrent, **request))
+    with RecordingServer() as srv:
+        srv.script([Reply(200, torrent, {"Content-Type": "application/x-bittorrent"})])
+        return provider.add(AddRequest(url=f"{srv.url}/release.torrent", **request))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import subprocess
 
 import pytest
@@ -23,7 +22,7 @@ from tests.downloadclients.aria2_fixtures import (
     wait_for,
 )
 from tests.httpserver import RecordingServer, Reply
-from tests.torrentdata import bdecode, bencode, make_torrent, random_magnet
+from tests.torrentdata import bencode, make_torrent, random_magnet
 
 daemon = pytest.mark.daemon
 S = DownloadStatus
@@ -115,16 +114,7 @@ def test_added_magnet_is_downloading_metadata(a2, unique):
 def test_magnet_keeps_its_infohash_id_from_metadata_to_seeding(
     a2, aria2_daemon, aria2_seeder, tracker, unique
 ):
-    torrent, infohash = make_torrent(aria2_seeder.save_dir / unique, seed=unique.encode())
-    meta = bdecode(torrent)
-    meta[b"announce"] = tracker.url.encode()
-    aria2_seeder.call(
-        "aria2.addTorrent",
-        base64.b64encode(bencode(meta)).decode(),
-        [],
-        {"dir": str(aria2_seeder.save_dir / unique)},
-    )
-    magnet = f"magnet:?xt=urn:btih:{infohash}&dn=labfile.bin&tr={tracker.url}"
+    magnet, infohash = fx.seeded_magnet(aria2_seeder, tracker, unique)
 
     download_id = a2.add(AddRequest(magnet=magnet, category=unique))
     item = wait_for(a2, download_id, lambda i: i.status == S.SEEDING, timeout=20)

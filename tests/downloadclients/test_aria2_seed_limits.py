@@ -5,7 +5,6 @@ them leaves aria2's global ones."""
 
 from __future__ import annotations
 
-import base64
 import logging
 
 import pytest
@@ -16,7 +15,7 @@ from integrations.downloadclients.providers.aria2.mapping import visible_entry
 from tests.downloadclients import aria2_fixtures as fx
 from tests.downloadclients.aria2_fixtures import add_seeding, wait_for
 from tests.httpserver import RecordingServer, Reply
-from tests.torrentdata import bdecode, bencode, make_torrent, random_magnet
+from tests.torrentdata import make_torrent, random_magnet
 
 pytestmark = pytest.mark.daemon
 S = DownloadStatus
@@ -83,16 +82,7 @@ def test_a_zero_seeding_time_goal_stops_the_torrent_once_complete(a2, aria2_daem
 def test_a_magnets_goals_carry_over_to_the_download_after_its_metadata(
     a2, aria2_daemon, aria2_seeder, tracker, unique
 ):
-    torrent, infohash = make_torrent(aria2_seeder.save_dir / unique, seed=unique.encode())
-    meta = bdecode(torrent)
-    meta[b"announce"] = tracker.url.encode()
-    aria2_seeder.call(
-        "aria2.addTorrent",
-        base64.b64encode(bencode(meta)).decode(),
-        [],
-        {"dir": str(aria2_seeder.save_dir / unique)},
-    )
-    magnet = f"magnet:?xt=urn:btih:{infohash}&dn=labfile.bin&tr={tracker.url}"
+    magnet, infohash = fx.seeded_magnet(aria2_seeder, tracker, unique)
 
     a2.add(AddRequest(magnet=magnet, category=unique, seed_ratio=3, seed_time_minutes=120))
     wait_for(a2, infohash, lambda i: i.status == S.SEEDING, timeout=20)

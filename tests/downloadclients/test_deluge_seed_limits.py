@@ -21,7 +21,7 @@ from tests.downloadclients.deluge_fixtures import (
     unique,  # noqa: F401 (fixture)
     wait_for,
 )
-from tests.httpserver import RecordingServer, Reply
+from tests.downloadclients.helpers import add_paused
 from tests.torrentdata import make_torrent, random_magnet
 
 daemon = pytest.mark.daemon
@@ -38,21 +38,7 @@ def limits(dg, torrent_hash) -> tuple:
 
 
 def add_magnet(dg, category, **goals) -> str:
-    magnet, _ = random_magnet()
-    return dg.add(AddRequest(magnet=magnet, category=category, paused=True, **goals))
-
-
-def add_torrent_file(dg, category, save_dir, **goals) -> str:
-    torrent, _ = make_torrent(save_dir / category, seed=category.encode())
-    return dg.add(AddRequest(torrent=torrent, category=category, paused=True, **goals))
-
-
-def add_url(dg, category, save_dir, **goals) -> str:
-    torrent, _ = make_torrent(save_dir / category, seed=category.encode())
-    with RecordingServer() as srv:
-        srv.script([Reply(200, torrent, {"Content-Type": "application/x-bittorrent"})])
-        url = f"{srv.url}/release.torrent"
-        return dg.add(AddRequest(url=url, category=category, paused=True, **goals))
+    return add_paused(dg, "magnet", category, None, **goals)
 
 
 # -- ratio -----------------------------------------------------------------------------------
@@ -62,9 +48,9 @@ def test_a_ratio_goal_becomes_the_torrents_stop_ratio(dg, deluge_daemon, unique,
     if kind == "magnet":
         torrent_hash = add_magnet(dg, unique, seed_ratio=1.5)
     elif kind == "torrent":
-        torrent_hash = add_torrent_file(dg, unique, deluge_daemon.save_dir, seed_ratio=1.5)
+        torrent_hash = add_paused(dg, "torrent", unique, deluge_daemon.save_dir, seed_ratio=1.5)
     else:
-        torrent_hash = add_url(dg, unique, deluge_daemon.save_dir, seed_ratio=1.5)
+        torrent_hash = add_paused(dg, "url", unique, deluge_daemon.save_dir, seed_ratio=1.5)
     assert limits(dg, torrent_hash) == (True, 1.5)
 
 

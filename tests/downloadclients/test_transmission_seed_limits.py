@@ -13,6 +13,7 @@ import pytest
 
 from integrations.downloadclients.base import AddRequest, Capability, DownloadStatus
 from integrations.downloadclients.providers.transmission import Transmission
+from tests.downloadclients.helpers import add_paused
 from tests.downloadclients.test_transmission_daemon import (
     raw,
     tr,  # noqa: F401 (fixture)
@@ -20,7 +21,6 @@ from tests.downloadclients.test_transmission_daemon import (
     unique,  # noqa: F401 (fixture)
     wait_for,
 )
-from tests.httpserver import RecordingServer, Reply
 from tests.torrentdata import make_torrent, random_magnet
 
 daemon = pytest.mark.daemon
@@ -45,30 +45,12 @@ def idle(d, torrent_hash) -> tuple:
     return torrent["seedIdleLimit"], torrent["seedIdleMode"]
 
 
-def add_magnet(tr, category, **goals) -> str:
-    magnet, _ = random_magnet()
-    return tr.add(AddRequest(magnet=magnet, category=category, paused=True, **goals))
-
-
-def add_torrent_file(tr, category, download_dir, **goals) -> str:
-    torrent, _ = make_torrent(download_dir / category, seed=category.encode())
-    return tr.add(AddRequest(torrent=torrent, category=category, paused=True, **goals))
-
-
-def add_url(tr, category, download_dir, **goals) -> str:
-    torrent, _ = make_torrent(download_dir / category, seed=category.encode())
-    with RecordingServer() as srv:
-        srv.script([Reply(200, torrent, {"Content-Type": "application/x-bittorrent"})])
-        url = f"{srv.url}/release.torrent"
-        return tr.add(AddRequest(url=url, category=category, paused=True, **goals))
-
-
 def add(kind, tr, d, category, **goals) -> str:
-    if kind == "magnet":
-        return add_magnet(tr, category, **goals)
-    if kind == "torrent":
-        return add_torrent_file(tr, category, d.download_dir, **goals)
-    return add_url(tr, category, d.download_dir, **goals)
+    return add_paused(tr, kind, category, d.download_dir, **goals)
+
+
+def add_magnet(tr, category, **goals) -> str:
+    return add_paused(tr, "magnet", category, None, **goals)
 
 
 def session_defaults(d) -> tuple:
