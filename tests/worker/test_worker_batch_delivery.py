@@ -14,6 +14,7 @@ from integrations.manager import manager
 from notifications import events
 from notifications.models import Delivery, NotificationTarget
 from tests.httpserver import RecordedRequest, RecordingServer, Reply
+from tests.worker.waiting import sent_count, wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -26,21 +27,6 @@ def webhook(name: str, url: str) -> None:
         settings={"url": url, "timeout_seconds": 30},
         test=False,
     )
-
-
-def wait_for(predicate, timeout: float, what: str, worker=None) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.05)
-    raise AssertionError(
-        f"timed out waiting for {what}" + (f"\nworker log:\n{worker.tail()}" if worker else "")
-    )
-
-
-def sent_count() -> int:
-    return Delivery.objects.filter(status="sent").count()
 
 
 class FirstRequestHangs(RecordingServer):

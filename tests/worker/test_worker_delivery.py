@@ -10,6 +10,7 @@ from integrations.manager import manager
 from notifications import events
 from notifications.models import Delivery
 from tests.httpserver import RecordingServer, Reply
+from tests.worker.waiting import wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -23,17 +24,6 @@ def webhook(name: str, url: str):
         test=False,
     )
     return config
-
-
-def wait_for(predicate, timeout: float, what: str, worker=None):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.2)
-    raise AssertionError(
-        f"timed out waiting for {what}" + (f"\nworker log:\n{worker.tail()}" if worker else "")
-    )
 
 
 def test_worker_delivers_an_emitted_event(worker, sender):

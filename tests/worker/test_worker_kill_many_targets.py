@@ -16,6 +16,7 @@ from integrations.manager import manager
 from notifications import events
 from notifications.models import Delivery, NotificationTarget
 from tests.httpserver import RecordedRequest, RecordingServer, Reply
+from tests.worker.waiting import sent_count, wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -69,21 +70,6 @@ class KillServer(RecordingServer):
     def snapshot(self) -> tuple[list[str], list[str]]:
         with self._lock:
             return list(self.hung), list(self.answered)
-
-
-def wait_for(predicate, timeout: float, what: str, worker=None) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.05)
-    raise AssertionError(
-        f"timed out waiting for {what}" + (f"\nworker log:\n{worker.tail()}" if worker else "")
-    )
-
-
-def sent_count() -> int:
-    return Delivery.objects.filter(status="sent").count()
 
 
 def test_killed_worker_delivering_to_20_targets_sends_each_exactly_once_after_restart(
