@@ -24,7 +24,7 @@ from . import rss, search, usage
 from .base import QueryType, SearchQuery, SearchResult
 from .grab import grab
 from .links import BadToken, grab_token, result_from_token
-from .models import Indexer, Release
+from .models import Indexer, IndexerUsage, Release
 from .newznab_xml.values import normalize_imdb
 from .parsing import parse_release
 
@@ -174,26 +174,34 @@ class UsageOut(Schema):
     grabs: int
     query_limit: int | None
     grab_limit: int | None
+    api_current: int | None = Field(None, description="What the indexer last said it counted")
+    api_max: int | None = None
+    grab_current: int | None = None
+    grab_max: int | None = None
 
 
 @router.get("/usage", response=list[UsageOut], summary="Queries and grabs of each indexer today")
 def usage_today(request):
     """What idkarr sent each indexer today (UTC) against its daily limits."""
     day = usage.today()
-    counts = usage.used(day=day)
+    rows = {row.indexer_id: row for row in IndexerUsage.objects.filter(day=day)}
     out = []
     for config in Indexer.objects.order_by("priority", "name"):
-        queries, grabs = counts.get(config.pk, (0, 0))
+        row = rows.get(config.pk) or IndexerUsage(indexer=config, day=day)
         settings = config.settings or {}
         out.append(
             {
                 "id": config.pk,
                 "name": config.name,
                 "day": day,
-                "queries": queries,
-                "grabs": grabs,
+                "queries": row.queries,
+                "grabs": row.grabs,
                 "query_limit": settings.get("query_limit"),
                 "grab_limit": settings.get("grab_limit"),
+                "api_current": row.api_current,
+                "api_max": row.api_max,
+                "grab_current": row.grab_current,
+                "grab_max": row.grab_max,
             }
         )
     return out

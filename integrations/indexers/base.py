@@ -329,6 +329,9 @@ class Indexer(Provider):
         # that fetches caps from the network sets both and the caller stores them.
         self.known_caps: Capabilities | None = None
         self.caps_fetched_at: datetime | None = None
+        # The indexer's own word on its daily limits, from its last answer (Newznab's
+        # <newznab:apilimits>; newznab_xml.ApiLimits), for the caller to record.
+        self.api_limits = None
 
     def caps(self, *, refresh: bool = False) -> Capabilities:
         raise UnsupportedError(f"{self.label} has no capabilities document")

@@ -153,6 +153,11 @@ class IndexerUsage(models.Model):
     day = models.DateField()
     queries = models.PositiveIntegerField(default=0)
     grabs = models.PositiveIntegerField(default=0)
+    # What the indexer itself last said of its limits (Newznab's <newznab:apilimits>).
+    api_current = models.PositiveIntegerField(null=True, blank=True)
+    api_max = models.PositiveIntegerField(null=True, blank=True)
+    grab_current = models.PositiveIntegerField(null=True, blank=True)
+    grab_max = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["-day", "indexer"]

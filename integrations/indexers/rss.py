@@ -58,13 +58,13 @@ def claim_due(now=None) -> list[Indexer]:
 def _fetch(config: Indexer):
     started = time.monotonic()
     try:
-        (results, caps) = call_indexer(config, "get_rss")
-        return results, caps, None, int((time.monotonic() - started) * 1000)
+        (results, caps, limits) = call_indexer(config, "get_rss")
+        return results, caps, limits, None, int((time.monotonic() - started) * 1000)
     except IntegrationError as exc:
-        return None, None, exc, int((time.monotonic() - started) * 1000)
+        return None, None, None, exc, int((time.monotonic() - started) * 1000)
     except Exception as exc:  # never let one provider's bug stop the round
         log.exception("RSS fetch of %s failed", config.name)
-        return None, None, exc, None
+        return None, None, None, exc, None
 
 
 def sync_many(configs: list[Indexer]) -> dict[int, int | str]:
@@ -77,7 +77,7 @@ def sync_many(configs: list[Indexer]) -> dict[int, int | str]:
         fetched = list(pool.map(_fetch, configs))
     usage.count(usage.QUERIES, [c.pk for c in configs])
     now = timezone.now()
-    for config, (results, caps, error, latency) in zip(configs, fetched, strict=True):
+    for config, (results, caps, limits, error, latency) in zip(configs, fetched, strict=True):
         if error is not None:
             message = getattr(error, "message", None) or f"RSS failed: {type(error).__name__}"
             code = getattr(error, "code", "internal_error")
@@ -90,6 +90,8 @@ def sync_many(configs: list[Indexer]) -> dict[int, int | str]:
             continue
         if caps is not None:
             config.store_caps(caps)
+        if limits is not None:
+            usage.learn(config.pk, limits)
         conceal_results(results, config.get_secrets())
         out[config.pk] = store(config, results, now)
         Indexer.objects.filter(pk=config.pk).update(last_rss_at=now, last_rss_error="")

@@ -107,12 +107,14 @@ def eligible(
 
 def call_indexer(config: Indexer, verb: str, *args):
     """Run ``provider.<verb>(*args)`` with the stored caps handed in (network only, no DB
-    writes: it runs in worker threads). Returns (answer, caps fetched meanwhile or None)."""
+    writes: it runs in worker threads). Returns (answer, caps fetched meanwhile or None,
+    the limits the indexer stated in this answer or None)."""
     provider = health.providers.get(config)
     provider.indexer_id = config.pk
     if provider.known_caps is None:
         provider.known_caps = config.cached_caps()
     before = provider.caps_fetched_at
+    provider.api_limits = None
     answer = getattr(provider, verb)(*args)
     fresh = provider.caps_fetched_at and provider.caps_fetched_at != before
     if isinstance(answer, list):
@@ -120,7 +122,7 @@ def call_indexer(config: Indexer, verb: str, *args):
             r.indexer_id = config.pk
             if not r.indexer_name:
                 r.indexer_name = config.name
-    return answer, (provider.known_caps if fresh else None)
+    return answer, (provider.known_caps if fresh else None), provider.api_limits
 
 
 def search(
@@ -187,7 +189,7 @@ def _timed(fn, *args):
 
 def _outcome(config: Indexer, fut: Future, collected: list) -> IndexerOutcome:
     try:
-        (results, caps), latency = fut.result()
+        (results, caps, limits), latency = fut.result()
     except IntegrationError as exc:
         retry_after = exc.retry_after if isinstance(exc, RateLimited) else None
         return _failed(config, exc.message, exc.code, None, retry_after)
@@ -198,6 +200,8 @@ def _outcome(config: Indexer, fut: Future, collected: list) -> IndexerOutcome:
     collected.append(results)
     if caps is not None:
         config.store_caps(caps)
+    if limits is not None:
+        usage.learn(config.pk, limits)
     record_success(config, latency, "Searched")
     return IndexerOutcome(config.pk, config.name, True, latency_ms=latency, count=len(results))
 

@@ -1,7 +1,9 @@
 """Daily query and grab limits per indexer (Prowlarr's): many indexers suspend an
 account that goes over its API hits a day, so idkarr counts what it sends each one
 per UTC day (``IndexerUsage``) and leaves an indexer out once its ``query_limit`` is
-spent, or refuses a grab past its ``grab_limit``.
+spent, or refuses a grab past its ``grab_limit``. Newznab indexers also state their
+own limits in each answer (``<newznab:apilimits>``): when the indexer says they are used
+up, idkarr holds back the same way, with no setting needed.
 
 A query is a search or an RSS fetch that reached the indexer (answered or not); a
 grab is a release fetched through it and sent to a download client.
@@ -45,47 +47,71 @@ def count(what: str, indexer_ids: Iterable[int], day: date | None = None) -> Non
         cursor.executemany(sql, [(pk, day, *first) for pk in ids])
 
 
+def learn(indexer_id: int, limits, day: date | None = None) -> None:
+    """Keep what the indexer said of its limits (``newznab_xml.ApiLimits``) on the day's row."""
+    IndexerUsage.objects.update_or_create(
+        indexer_id=indexer_id,
+        day=day or today(),
+        defaults={
+            "api_current": limits.api_current,
+            "api_max": limits.api_max,
+            "grab_current": limits.grab_current,
+            "grab_max": limits.grab_max,
+        },
+    )
+
+
 def used(indexer_ids: Iterable[int] | None = None, day: date | None = None) -> dict[int, tuple]:
     """``{indexer_id: (queries, grabs)}`` for the day (indexers with no use are absent)."""
+    return {pk: row[:2] for pk, row in _rows(indexer_ids, day).items()}
+
+
+def _rows(indexer_ids: Iterable[int] | None = None, day: date | None = None) -> dict[int, tuple]:
+    """``{indexer_id: (queries, grabs, api_current, api_max, grab_current, grab_max)}``."""
     qs = IndexerUsage.objects.filter(day=day or today())
     if indexer_ids is not None:
         qs = qs.filter(indexer_id__in=list(indexer_ids))
-    return {pk: (q, g) for pk, q, g in qs.values_list("indexer_id", "queries", "grabs")}
+    fields = ("queries", "grabs", "api_current", "api_max", "grab_current", "grab_max")
+    return {row[0]: row[1:] for row in qs.values_list("indexer_id", *fields)}
 
 
-def query_limit_message(config: Indexer, queries: int) -> str | None:
-    """Why the indexer is left out of queries today, or None while it has some left."""
-    limit = (config.settings or {}).get("query_limit")
-    if limit and queries >= limit:
-        return (
-            f"{config.name} has used its query limit ({queries} of {limit} today); "
-            "it is queried again after 00:00 UTC"
-        )
+def _spent(name: str, what: str, ours: tuple[int, int | None], theirs: tuple) -> str | None:
+    """The reason a limit is spent: ours (a count against the setting) or the indexer's
+    own (``current`` of ``max`` as it last said), else None."""
+    count, limit = ours
+    if limit and count >= limit:
+        return f"{name} has used its {what} limit ({count} of {limit} today)"
+    current, maximum = theirs
+    if maximum and current is not None and current >= maximum:
+        return f"{name} says its {what} limit is used up ({current} of {maximum})"
     return None
+
+
+_NO_ROW = (0, 0, None, None, None, None)
 
 
 def out_of_queries(configs: Iterable[Indexer]) -> dict[int, str]:
     """The configs (by id) whose daily query limit is spent, with the reason."""
-    limited = [c for c in configs if (c.settings or {}).get("query_limit")]
-    if not limited:
+    configs = list(configs)
+    if not configs:
         return {}
-    counts = used(c.pk for c in limited)
+    rows = _rows(c.pk for c in configs)
     out = {}
-    for config in limited:
-        message = query_limit_message(config, counts.get(config.pk, (0, 0))[0])
-        if message:
-            out[config.pk] = message
+    for config in configs:
+        row = rows.get(config.pk, _NO_ROW)
+        limit = (config.settings or {}).get("query_limit")
+        reason = _spent(config.name, "query", (row[0], limit), row[2:4])
+        if reason:
+            out[config.pk] = f"{reason}; it is queried again after 00:00 UTC"
     return out
 
 
 def check_grab(config: Indexer) -> None:
     """Raise LimitReached when the indexer's daily grab limit is spent."""
+    row = _rows([config.pk]).get(config.pk, _NO_ROW)
     limit = (config.settings or {}).get("grab_limit")
-    if not limit:
-        return
-    grabs = used([config.pk]).get(config.pk, (0, 0))[1]
-    if grabs >= limit:
+    reason = _spent(config.name, "grab", (row[1], limit), row[4:6])
+    if reason:
         raise LimitReached(
-            f"{config.name} has used its grab limit ({grabs} of {limit} today); "
-            "grab again after 00:00 UTC or raise the limit in its settings"
+            f"{reason}; grab again after 00:00 UTC or raise the limit in its settings"
         )

@@ -10,13 +10,18 @@ from integrations.errors import ConfigurationError, ProtocolError
 from ..base import Protocol, SearchResult
 from .document import parse_document
 from .errors import raise_for_error
-from .item import SkipItem, parse_item
-from .values import tag_name
+from .item import NS_NEWZNAB, SkipItem, parse_item
+from .values import tag_name, to_int
 
 # The package's name, as before the split, so log configuration and filters still match.
 log = logging.getLogger(__package__)
 
 _KIND = {Protocol.TORRENT: "Torznab", Protocol.USENET: "Newznab"}
+
+
+def positive_or_zero(text: str | None) -> int | None:
+    number = to_int(text)
+    return number if number is not None and number >= 0 else None
 
 
 @dataclass
@@ -28,11 +33,33 @@ class Skipped:
 
 
 @dataclass
+class ApiLimits:
+    """What a Newznab indexer says of its daily limits (``<newznab:apilimits>``, sent by
+    nZEDb/NNTmux and Newznab sites); None where it leaves one out."""
+
+    api_current: int | None = None
+    api_max: int | None = None
+    grab_current: int | None = None
+    grab_max: int | None = None
+
+    @classmethod
+    def from_element(cls, element) -> ApiLimits | None:
+        if element is None:
+            return None
+        values = [
+            positive_or_zero(element.get(name))
+            for name in ("apicurrent", "apimax", "grabcurrent", "grabmax")
+        ]
+        return cls(*values) if any(v is not None for v in values) else None
+
+
+@dataclass
 class Feed:
     results: list[SearchResult]
     skipped: list[Skipped]
     # Feed-level repairs worth telling the user (e.g. "titles were not valid UTF-8").
     warnings: list[str] = field(default_factory=list)
+    api_limits: ApiLimits | None = None
 
 
 def parse_feed(
@@ -99,4 +126,5 @@ def parse_feed(
             f"enclosures); did you intend to add it as a {other} indexer instead of "
             f"{_KIND[protocol]}?"
         )
-    return Feed(results, skipped, warnings)
+    limits = ApiLimits.from_element(channel.find(f"{{{NS_NEWZNAB}}}apilimits"))
+    return Feed(results, skipped, warnings, limits)

@@ -193,6 +193,8 @@ class Newznab(Indexer):
             url=url,
             retry_after=parse_retry_after(response.headers.get("Retry-After")),
         )
+        if feed.api_limits is not None:
+            self.api_limits = feed.api_limits
         return self.postprocess(feed.results)
 
     def postprocess(self, results: list[SearchResult]) -> list[SearchResult]:
