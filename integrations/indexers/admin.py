@@ -125,7 +125,7 @@ class IndexerAdmin(ProviderConfigAdmin):
         series = _series(form["series"])
         if request.GET.get("type"):
             try:
-                query = _query_from(_with_series_ids(form, series))
+                query = _query_from(form, series)
             except ValueError as exc:
                 error = str(exc)
             else:
@@ -172,25 +172,6 @@ def _series(value: str):
     return Series.objects.filter(pk=int(value)).first() if value.isdigit() else None
 
 
-def _with_series_ids(form: dict, series) -> dict:
-    """The form with the ids it leaves empty taken from the chosen series (its title when
-    it has none), so a series search needs no id typed in."""
-    if series is None:
-        return form
-    filled = dict(form)
-    for key, value in (
-        ("tvdb", series.tvdb_id),
-        ("imdb", series.imdb_id),
-        ("tmdb", series.tmdb_id),
-        ("tvmaze", series.tvmaze_id),
-    ):
-        if not filled[key].strip() and value:
-            filled[key] = str(value)
-    if not any(filled[k].strip() for k in ("q", "tvdb", "imdb", "tmdb", "tvmaze")):
-        filled["q"] = series.title
-    return filled
-
-
 def _int(value: str, label: str) -> int | None:
     value = (value or "").strip()
     if not value:
@@ -200,7 +181,9 @@ def _int(value: str, label: str) -> int | None:
     return int(value)
 
 
-def _query_from(form: dict) -> SearchQuery:
+def _query_from(form: dict, series=None) -> SearchQuery:
+    """The form as a query; ids it leaves empty come from the chosen series (its title
+    when it has none), so a series search needs nothing typed in."""
     try:
         qtype = QueryType(form["type"])
     except ValueError:
@@ -227,11 +210,18 @@ def _query_from(form: dict) -> SearchQuery:
         air_date=air_date,
         absolute_episode=_int(form["absolute"], "Absolute episode"),
     )
-    if not (
-        query.search_term or query.tvdb_id or query.imdb_id or query.tmdb_id or query.tvmaze_id
-    ):
+    search_service.fill_ids(query, series)
+    if series is not None and not _term_or_id(query):
+        query.search_term = series.title
+    if not _term_or_id(query):
         raise ValueError("Enter a search term or an id")
     return query
+
+
+def _term_or_id(query: SearchQuery) -> bool:
+    return bool(
+        query.search_term or query.tvdb_id or query.imdb_id or query.tmdb_id or query.tvmaze_id
+    )
 
 
 def _row(result) -> dict:

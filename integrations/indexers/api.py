@@ -25,7 +25,6 @@ from .base import QueryType, SearchQuery, SearchResult
 from .grab import grab
 from .links import BadToken, grab_token, result_from_token
 from .models import Indexer, IndexerUsage, Release
-from .newznab_xml.values import normalize_imdb
 from .parsing import parse_release
 
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
@@ -114,18 +113,6 @@ def _query(body: SearchIn) -> SearchQuery:
     )
 
 
-def _fill_ids(query: SearchQuery, series, movie) -> None:
-    """Ids the request left out, from the series or movie it is for."""
-    media = series if series is not None else movie
-    if media is None:
-        return
-    query.imdb_id = query.imdb_id or normalize_imdb(media.imdb_id)
-    query.tmdb_id = query.tmdb_id or media.tmdb_id
-    if series is not None:
-        query.tvdb_id = query.tvdb_id or series.tvdb_id
-        query.tvmaze_id = query.tvmaze_id or series.tvmaze_id
-
-
 def _imdb(value: str | None) -> str | None:
     if not value:
         return None
@@ -155,7 +142,7 @@ def search_all(request, body: SearchIn):
     series = get_object_or_404(Series, pk=body.series_id) if body.series_id else None
     movie = get_object_or_404(Movie, pk=body.movie_id) if body.movie_id else None
     query = _query(body)
-    _fill_ids(query, series, movie)
+    search.fill_ids(query, series, movie)
     response = search.search(query, body.indexer_ids or None, tags=tag_labels(series, movie))
     return Status(
         200,

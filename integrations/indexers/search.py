@@ -25,6 +25,7 @@ from . import usage
 from .base import SearchQuery, SearchResult
 from .links import conceal_results
 from .models import Indexer
+from .newznab_xml.values import normalize_imdb
 from .parsing import parse_release
 
 log = logging.getLogger(__name__)
@@ -103,6 +104,18 @@ def eligible(
         ]
         chosen = [c for c in chosen if c.pk not in spent]
     return chosen, skipped
+
+
+def fill_ids(query: SearchQuery, series=None, movie=None) -> None:
+    """Ids the query leaves out, from the library series or movie it is for."""
+    media = series if series is not None else movie
+    if media is None:
+        return
+    query.imdb_id = query.imdb_id or normalize_imdb(media.imdb_id)
+    query.tmdb_id = query.tmdb_id or media.tmdb_id
+    if series is not None:
+        query.tvdb_id = query.tvdb_id or series.tvdb_id
+        query.tvmaze_id = query.tvmaze_id or series.tvmaze_id
 
 
 def call_indexer(config: Indexer, verb: str, *args):

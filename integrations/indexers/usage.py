@@ -61,13 +61,9 @@ def learn(indexer_id: int, limits, day: date | None = None) -> None:
     )
 
 
-def used(indexer_ids: Iterable[int] | None = None, day: date | None = None) -> dict[int, tuple]:
-    """``{indexer_id: (queries, grabs)}`` for the day (indexers with no use are absent)."""
-    return {pk: row[:2] for pk, row in _rows(indexer_ids, day).items()}
-
-
 def _rows(indexer_ids: Iterable[int] | None = None, day: date | None = None) -> dict[int, tuple]:
-    """``{indexer_id: (queries, grabs, api_current, api_max, grab_current, grab_max)}``."""
+    """``{indexer_id: (queries, grabs, api_current, api_max, grab_current, grab_max)}`` for
+    the day (indexers with no row yet are absent)."""
     qs = IndexerUsage.objects.filter(day=day or today())
     if indexer_ids is not None:
         qs = qs.filter(indexer_id__in=list(indexer_ids))

@@ -33,7 +33,8 @@ def _reset():
 
 
 def counts(indexer) -> tuple[int, int]:
-    return usage.used([indexer.pk]).get(indexer.pk, (0, 0))
+    row = IndexerUsage.objects.filter(indexer=indexer, day=usage.today())
+    return row.values_list("queries", "grabs").first() or (0, 0)
 
 
 def test_each_search_counts_one_query_per_indexer_searched():
