@@ -92,7 +92,10 @@ def _choice_field(values: list[Any], labels: list[str], **kwargs) -> forms.Typed
 
 # Settings naming another configured object (``json_schema_extra={"choices_from": …}``):
 # a select filled from the database each time the form is built.
-CHOICE_SOURCES = {"download_clients": "integrations.downloadclients.models.client_choices"}
+CHOICE_SOURCES = {
+    "download_clients": "integrations.downloadclients.models.client_choices",
+    "indexer_proxies": "integrations.indexers.models.proxy_choices",
+}
 
 
 def _choices_from(info: FieldInfo) -> str | None:

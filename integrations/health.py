@@ -214,10 +214,21 @@ def claim_due(now: datetime | None = None) -> list:
     return claimed
 
 
+def prepare(configs: list) -> None:
+    """Load, in this thread, what building the configs' providers reads from the
+    database (``ProviderConfig.prepare``), before they are built in worker threads."""
+    by_model: dict[type, list] = {}
+    for config in configs:
+        by_model.setdefault(type(config), []).append(config)
+    for model, group in by_model.items():
+        model.prepare(group)
+
+
 def check_many(configs: list, *, emit_events: bool = True) -> dict:
     """Check configs concurrently (network in threads, writes here) and record results."""
     if not configs:
         return {}
+    prepare(configs)
     workers = max(1, min(getattr(settings, "HEALTH_CHECK_CONCURRENCY", 32), len(configs)))
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="health") as pool:
         results = list(pool.map(run_check, configs))

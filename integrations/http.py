@@ -29,6 +29,7 @@ from .errors import (
     RequestTimedOut,
     ServerError,
 )
+from .proxy_route import ProxyRoute, proxy_failure
 
 USER_AGENT = f"idkarr/{__version__}"
 CONNECT_TIMEOUT = 5.0
@@ -149,8 +150,10 @@ class HttpClient:
         verify_tls: bool = True,
         connect_timeout: float = CONNECT_TIMEOUT,
         read_timeout: float = READ_TIMEOUT,
+        proxy: ProxyRoute | None = None,
     ):
         self.service = service
+        self.proxy = proxy
         self.timeout = (connect_timeout, read_timeout)
         self.session = requests.Session()
         self.session.verify = verify_tls
@@ -158,6 +161,8 @@ class HttpClient:
         self.session.trust_env = (
             False  # never route loopback or LAN services through a proxy env var
         )
+        if proxy is not None:  # a proxy chosen for this integration carries all of it
+            self.session.proxies = {"http": proxy.url, "https": proxy.url}
 
     def uncompressed_on_loopback(self, url: str) -> None:
         """Ask a daemon on this machine for uncompressed answers: there, gzip only costs
@@ -175,39 +180,48 @@ class HttpClient:
         kwargs.setdefault("allow_redirects", method.upper() in ("GET", "HEAD"))
         try:
             response = self.session.request(method, url, **kwargs)
-        except requests.exceptions.SSLError as exc:
-            raise ConnectionFailed(
-                f"TLS handshake with {self.service} failed ({_tls_reason(exc)}); "
-                "check the TLS setting, the port, or the certificate",
-                permanent=True,
-            ) from None
-        except requests.exceptions.ConnectTimeout:
-            raise RequestTimedOut(
-                f"Connecting to {self.service} at {redact(url)} timed out"
-            ) from None
-        except requests.exceptions.ReadTimeout:
-            raise RequestTimedOut(
-                f"{self.service} did not answer within {self.timeout[1]:g} s"
-            ) from None
-        except requests.exceptions.ConnectionError as exc:
-            raise ConnectionFailed(
-                f"Cannot reach {self.service} at {redact(url)}: {_connection_reason(exc)}"
-            ) from None
-        except (
-            requests.exceptions.InvalidURL,
-            requests.exceptions.MissingSchema,
-            requests.exceptions.InvalidSchema,
-        ) as exc:
-            raise ConfigurationError(
-                f"Invalid URL for {self.service}: {type(exc).__name__}"
-            ) from None
         except requests.exceptions.RequestException as exc:
-            raise ConnectionFailed(
-                f"Request to {self.service} failed: {type(exc).__name__}"
-            ) from None
+            raise self._failure(exc, url) from None
+        if self.proxy is not None and response.status_code == 407:
+            response.close()
+            raise AuthenticationError(
+                f"{self.proxy.label} refused the login (HTTP 407) for {self.service}: check "
+                "the proxy's username and password"
+            )
         if raise_status:
             raise_for_response(response, self.service)
         return response
+
+    def _failure(self, exc: requests.exceptions.RequestException, url: str) -> IntegrationError:
+        """The error tree's exception for a request that got no answer."""
+        if self.proxy is not None:
+            failure = proxy_failure(exc, self.proxy, self.service)
+            if failure is not None:
+                return failure
+        if isinstance(exc, requests.exceptions.SSLError):
+            return ConnectionFailed(
+                f"TLS handshake with {self.service} failed ({_tls_reason(exc)}); "
+                "check the TLS setting, the port, or the certificate",
+                permanent=True,
+            )
+        if isinstance(exc, requests.exceptions.ConnectTimeout):
+            return RequestTimedOut(f"Connecting to {self.service} at {redact(url)} timed out")
+        if isinstance(exc, requests.exceptions.ReadTimeout):
+            return RequestTimedOut(f"{self.service} did not answer within {self.timeout[1]:g} s")
+        if isinstance(exc, requests.exceptions.ConnectionError):
+            return ConnectionFailed(
+                f"Cannot reach {self.service} at {redact(url)}: {_connection_reason(exc)}"
+            )
+        if isinstance(
+            exc,
+            (
+                requests.exceptions.InvalidURL,
+                requests.exceptions.MissingSchema,
+                requests.exceptions.InvalidSchema,
+            ),
+        ):
+            return ConfigurationError(f"Invalid URL for {self.service}: {type(exc).__name__}")
+        return ConnectionFailed(f"Request to {self.service} failed: {type(exc).__name__}")
 
     def get(self, url: str, **kwargs) -> requests.Response:
         return self.request("GET", url, **kwargs)

@@ -12,6 +12,7 @@ from django.db import transaction
 
 from . import health as health_mod
 from .base import Health, Provider, TestResult
+from .errors import IntegrationError
 from .families import BY_NAME, FAMILIES, Family, family_of
 from .models import ProviderConfig, merge_settings
 
@@ -77,7 +78,11 @@ class IntegrationManager:
 
     @staticmethod
     def test_settings(provider_cls: type[Provider], validated, *, name: str = "") -> TestResult:
-        provider = provider_cls(validated, name=name)
+        model = BY_NAME[provider_cls.family].model
+        try:
+            provider = model(name=name, kind=provider_cls.kind).provider_for(validated)
+        except IntegrationError as exc:
+            return TestResult(False, exc.message, details={**exc.details, "code": exc.code})
         try:
             return provider.run_test()
         finally:
@@ -103,6 +108,7 @@ class IntegrationManager:
             return health_mod.check_many(configs)
         from concurrent.futures import ThreadPoolExecutor
 
+        health_mod.prepare(configs)
         with ThreadPoolExecutor(max_workers=max(1, min(32, len(configs)))) as pool:
             results = list(pool.map(health_mod.run_check, configs))
         return {(family_of(c).name, c.pk): h for c, h in zip(configs, results, strict=True)}

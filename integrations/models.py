@@ -117,7 +117,18 @@ class ProviderConfig(models.Model):
                 f"The saved settings of {self.name} are no longer valid ({where}: {first.get('msg', 'invalid')}); "
                 "edit and save them again"
             ) from None
+        return self.provider_for(settings)
+
+    def provider_for(self, settings: ProviderSettings) -> Provider:
+        """The provider for validated ``settings``. A family whose settings name other
+        configured objects (an indexer's proxy) attaches them here; raises
+        ConfigurationError when one is missing."""
         return self.provider_class()(settings, name=self.name)
+
+    @classmethod
+    def prepare(cls, configs: list) -> None:
+        """Read now what building these configs' providers needs from the database,
+        for providers built in worker threads, which must not query it."""
 
     def remember_test(self, result) -> None:
         """Keep what a successful connection test learned (e.g. an indexer's caps).

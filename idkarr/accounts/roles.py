@@ -12,6 +12,7 @@ _RANK = {role: i for i, role in enumerate(ROLES)}
 _INTEGRATION_MODELS = [
     ("downloadclients", "downloadclient"),
     ("indexers", "indexer"),
+    ("indexers", "indexerproxy"),
     ("notifications", "notificationtarget"),
 ]
 _LIBRARY_MODELS = [

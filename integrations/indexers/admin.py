@@ -22,7 +22,7 @@ from .api import result_out
 from .base import QueryType, SearchQuery
 from .grab import grab
 from .links import BadToken, result_from_token
-from .models import Indexer, IndexerUsage, Release
+from .models import Indexer, IndexerProxy, IndexerUsage, Release
 
 QUERY_TYPES = [(t.value, t.value) for t in QueryType]
 FORM_FIELDS = (
@@ -39,6 +39,19 @@ FORM_FIELDS = (
     "absolute",
 )
 SERIES_CHOICES_LIMIT = 5000
+
+
+@admin.register(IndexerProxy)
+class IndexerProxyAdmin(ProviderConfigAdmin):
+    """Indexer proxies in the console: the generic list and forms, plus which indexers
+    go through each one."""
+
+    list_display = [*ProviderConfigAdmin.list_display, "used_by"]
+
+    @admin.display(description="Used by")
+    def used_by(self, obj):
+        names = list(obj.users().order_by("name").values_list("name", flat=True))
+        return ", ".join(names) if names else "—"
 
 
 @admin.register(Indexer)

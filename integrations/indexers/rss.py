@@ -73,6 +73,7 @@ def sync_many(configs: list[Indexer]) -> dict[int, int | str]:
     configs = [c for c in configs if c.pk not in out]
     if not configs:
         return out
+    Indexer.prepare(configs)
     with ThreadPoolExecutor(max_workers=min(16, len(configs)), thread_name_prefix="rss") as pool:
         fetched = list(pool.map(_fetch, configs))
     usage.count(usage.QUERIES, [c.pk for c in configs])

@@ -149,6 +149,7 @@ def search(
     response = SearchResponse(indexers=list(outcomes))
     if not configs:
         return response
+    Indexer.prepare(configs)
     started = time.monotonic()
     pool = ThreadPoolExecutor(max_workers=len(configs), thread_name_prefix="search")
     futures: dict[Future, tuple[Indexer, float]] = {}

@@ -142,6 +142,7 @@ class Newznab(Indexer):
                 self.name,
                 verify_tls=self.settings.verify_tls,
                 read_timeout=self.settings.timeout_seconds,
+                proxy=self.proxy,
             )
         return self._http
 

@@ -130,6 +130,7 @@ class Prowlarr(Indexer):
                 SERVICE,
                 verify_tls=self.settings.verify_tls,
                 read_timeout=self.settings.timeout_seconds,
+                proxy=self.proxy,
             )
             self._api = ProwlarrApi(self.settings.base_url, key, http)
         return self._api

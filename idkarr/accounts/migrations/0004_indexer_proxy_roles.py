@@ -1,0 +1,18 @@
+"""Give the roles their permissions on the indexer proxy model (same rule as 0002)."""
+
+from django.db import migrations
+
+
+def create_roles(apps, schema_editor):
+    from importlib import import_module
+
+    import_module("idkarr.accounts.migrations.0002_roles").create_roles(apps, schema_editor)
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("accounts", "0003_indexer_roles"),
+        ("indexers", "0003_indexer_proxy"),
+    ]
+
+    operations = [migrations.RunPython(create_roles, migrations.RunPython.noop)]

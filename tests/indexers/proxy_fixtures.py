@@ -1,0 +1,64 @@
+"""Real proxy daemons for the indexer-proxy tests, and helpers to point idkarr at them."""
+
+from __future__ import annotations
+
+import secrets
+
+import pytest
+
+from integrations.indexers.models import Indexer, IndexerProxy
+from tests.conftest import require_binary
+from tests.daemons.proxies import ProxyDaemon, start_microsocks, start_tinyproxy
+
+
+def _password() -> str:
+    return "px-" + secrets.token_urlsafe(12)
+
+
+@pytest.fixture(scope="session")
+def tinyproxy(tmp_path_factory) -> ProxyDaemon:
+    binary = require_binary("tinyproxy")
+    base = tmp_path_factory.mktemp("tinyproxy")
+    with start_tinyproxy(base, username="idkarr", password=_password(), binary=binary) as d:
+        yield d
+
+
+@pytest.fixture(scope="session")
+def microsocks(tmp_path_factory) -> ProxyDaemon:
+    binary = require_binary("microsocks")
+    base = tmp_path_factory.mktemp("microsocks")
+    with start_microsocks(base, username="idkarr", password=_password(), binary=binary) as d:
+        yield d
+
+
+@pytest.fixture
+def fresh_microsocks(tmp_path) -> ProxyDaemon:
+    """A SOCKS5 proxy of the test's own, free to be stopped."""
+    binary = require_binary("microsocks")
+    with start_microsocks(tmp_path, username="idkarr", password=_password(), binary=binary) as d:
+        yield d
+
+
+def proxy_settings(daemon: ProxyDaemon, *, password: str | None = None, login: bool = True):
+    data = {"host": daemon.host, "port": daemon.port}
+    if login:
+        data.update(username=daemon.username, password=password or daemon.password)
+    return data
+
+
+def make_proxy(daemon: ProxyDaemon, kind: str, *, name: str | None = None, **options):
+    enabled = options.pop("enabled", True)
+    proxy = IndexerProxy(name=name or f"{kind} proxy", kind=kind, enabled=enabled)
+    proxy.apply_settings(proxy.settings_model().model_validate(proxy_settings(daemon, **options)))
+    proxy.save()
+    return proxy
+
+
+def make_torznab(srv, proxy: IndexerProxy | None = None, name: str = "Tracker") -> Indexer:
+    config = Indexer(name=name, kind="torznab")
+    settings = {"base_url": srv.url, "api_key": srv.api_key, "timeout_seconds": 10}
+    if proxy is not None:
+        settings["proxy_id"] = proxy.pk
+    config.apply_settings(config.settings_model().model_validate(settings))
+    config.save()
+    return config
