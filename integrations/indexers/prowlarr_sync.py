@@ -60,6 +60,7 @@ MANAGED_SETTINGS = (
     "minimum_seeders",
     "seed_ratio",
     "seed_time_minutes",
+    "season_pack_seed_time_minutes",
 )
 # Inherited from the Prowlarr row when an indexer is first imported (same host).
 INHERITED_SETTINGS = ("verify_tls", "timeout_seconds")
@@ -240,12 +241,14 @@ def _target(config, options, indexer: RemoteIndexer, profiles) -> _Wanted:
         # As Prowlarr sends Sonarr: the indexer's own seeding rules, else its profile's.
         minimum = number_field(indexer, "torrentBaseSettings.appMinimumSeeders")
         seed_time = number_field(indexer, "torrentBaseSettings.seedTime")
+        pack_time = number_field(indexer, "torrentBaseSettings.packSeedTime")
         target.settings.update(
             minimum_seeders=int(
                 minimum if minimum is not None else profile.get("minimumSeeders", 1)
             ),
             seed_ratio=number_field(indexer, "torrentBaseSettings.seedRatio"),
             seed_time_minutes=int(seed_time) if seed_time is not None else None,
+            season_pack_seed_time_minutes=int(pack_time) if pack_time is not None else None,
         )
     return target
 

@@ -109,7 +109,8 @@ def test_a_torrent_indexer_brings_its_seeding_rules(prowlarr):
         row.settings["minimum_seeders"],
         row.settings["seed_ratio"],
         row.settings["seed_time_minutes"],
-    ) == (3, 2.0, 4320)
+        row.settings["season_pack_seed_time_minutes"],
+    ) == (3, 2.0, 4320, 10080)
 
 
 def test_a_torrent_indexer_without_its_own_minimum_seeders_takes_its_profiles(prowlarr):

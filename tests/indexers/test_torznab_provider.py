@@ -55,6 +55,49 @@ def test_seed_goals_from_settings_fill_results_without_their_own(indexer_server)
     assert by_own["The Last of Us S01E02 720p HDTV x264-SYNCOPY"] == (1.5, 5400)
 
 
+PACK = "The.Last.of.Us.S01.1080p.BluRay.x264-BROADCAST"
+EPISODE = "The Last of Us S01E02 720p HDTV x264-SYNCOPY"
+
+
+def test_season_packs_get_the_season_pack_seed_time(indexer_server):
+    srv = indexer_server(feed_xml=fixture("jackett_search.xml"))
+    results = torznab(srv, seed_time_minutes=90, season_pack_seed_time_minutes=600).search(
+        SearchQuery(search_term="x")
+    )
+    seed_time = {r.title: r.minimum_seed_time for r in results}
+    assert (seed_time[PACK], seed_time[EPISODE]) == (36000, 5400)
+
+
+def test_without_a_season_pack_seed_time_packs_take_the_seed_time(indexer_server):
+    srv = indexer_server(feed_xml=fixture("jackett_search.xml"))
+    results = torznab(srv, seed_time_minutes=90).search(SearchQuery(search_term="x"))
+    assert {r.title: r.minimum_seed_time for r in results}[PACK] == 5400
+
+
+def test_required_flags_keep_only_releases_carrying_one(indexer_server):
+    srv = indexer_server(feed_xml=fixture("jackett_search.xml"))
+    results = torznab(srv, required_flags=["freeleech"]).search(SearchQuery(search_term="x"))
+    assert results and all("freeleech" in r.indexer_flags for r in results)
+    assert PACK not in {r.title for r in results}  # half leech only
+
+
+def test_required_flags_accept_any_of_several(indexer_server):
+    srv = indexer_server(feed_xml=fixture("jackett_search.xml"))
+    wanted = ["freeleech", "halfleech"]
+    results = torznab(srv, required_flags=wanted).search(SearchQuery(search_term="x"))
+    assert sorted(r.title for r in results) == sorted(
+        r.title
+        for r in torznab(srv).search(SearchQuery(search_term="x"))
+        if set(wanted) & set(r.indexer_flags)
+    )
+    assert len(results) == 3
+
+
+def test_an_unknown_required_flag_is_refused():
+    with pytest.raises(ValidationError, match="required_flags"):
+        TorznabSettings(base_url="http://127.0.0.1:1", api_key="k", required_flags=["golden"])
+
+
 def test_without_seed_settings_results_keep_none(indexer_server):
     srv = indexer_server(items=3)
     results = torznab(srv).search(SearchQuery(search_term="x"))
