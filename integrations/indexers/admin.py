@@ -90,21 +90,43 @@ class IndexerAdmin(ProviderConfigAdmin):
             super()
             .get_queryset(request)
             .annotate(
-                queries_today=Subquery(today.values("queries")[:1]),
-                grabs_today=Subquery(today.values("grabs")[:1]),
+                **{
+                    f"{field}_today": Subquery(today.values(field)[:1])
+                    for field in usage.USAGE_FIELDS
+                }
             )
         )
 
     @admin.display(description="Today (UTC)")
     def today(self, obj):
+        """Today's counts against the limits; flagged when a limit is spent, by our count
+        or by the indexer's own word (Newznab's apilimits, shown when it sent them)."""
         settings = obj.settings or {}
-        queries, grabs = getattr(obj, "queries_today", 0) or 0, getattr(obj, "grabs_today", 0) or 0
+        row = {f: getattr(obj, f"{f}_today", None) for f in usage.USAGE_FIELDS}
+        queries, grabs = row["queries"] or 0, row["grabs"] or 0
         query_limit, grab_limit = settings.get("query_limit"), settings.get("grab_limit")
         text = f"{queries}{f' / {query_limit}' if query_limit else ''} queries, "
         text += f"{grabs}{f' / {grab_limit}' if grab_limit else ''} grabs"
-        spent = (query_limit and queries >= query_limit) or (grab_limit and grabs >= grab_limit)
-        if spent:
-            return format_html('<span class="idk-pill idk-pill--warn">{}</span>', text)
+        if row["api_max"]:
+            text += f"; indexer says {row['api_current'] or 0} / {row['api_max']} API hits"
+        if row["grab_max"]:
+            text += f", {row['grab_current'] or 0} / {row['grab_max']} grabs"
+        reasons = [
+            reason
+            for reason in (
+                usage.spent(obj.name, "query", (queries, query_limit),
+                            (row["api_current"], row["api_max"])),
+                usage.spent(obj.name, "grab", (grabs, grab_limit),
+                            (row["grab_current"], row["grab_max"])),
+            )
+            if reason
+        ]  # fmt: skip
+        if reasons:
+            return format_html(
+                '<span class="idk-pill idk-pill--warn" title="{}">{}</span>',
+                "; ".join(reasons),
+                text,
+            )
         return text
 
     @admin.display(description="Disabled until")

@@ -61,17 +61,19 @@ def learn(indexer_id: int, limits, day: date | None = None) -> None:
     )
 
 
+USAGE_FIELDS = ("queries", "grabs", "api_current", "api_max", "grab_current", "grab_max")
+
+
 def _rows(indexer_ids: Iterable[int] | None = None, day: date | None = None) -> dict[int, tuple]:
     """``{indexer_id: (queries, grabs, api_current, api_max, grab_current, grab_max)}`` for
     the day (indexers with no row yet are absent)."""
     qs = IndexerUsage.objects.filter(day=day or today())
     if indexer_ids is not None:
         qs = qs.filter(indexer_id__in=list(indexer_ids))
-    fields = ("queries", "grabs", "api_current", "api_max", "grab_current", "grab_max")
-    return {row[0]: row[1:] for row in qs.values_list("indexer_id", *fields)}
+    return {row[0]: row[1:] for row in qs.values_list("indexer_id", *USAGE_FIELDS)}
 
 
-def _spent(name: str, what: str, ours: tuple[int, int | None], theirs: tuple) -> str | None:
+def spent(name: str, what: str, ours: tuple[int, int | None], theirs: tuple) -> str | None:
     """The reason a limit is spent: ours (a count against the setting) or the indexer's
     own (``current`` of ``max`` as it last said), else None."""
     count, limit = ours
@@ -96,7 +98,7 @@ def out_of_queries(configs: Iterable[Indexer]) -> dict[int, str]:
     for config in configs:
         row = rows.get(config.pk, _NO_ROW)
         limit = (config.settings or {}).get("query_limit")
-        reason = _spent(config.name, "query", (row[0], limit), row[2:4])
+        reason = spent(config.name, "query", (row[0], limit), row[2:4])
         if reason:
             out[config.pk] = f"{reason}; it is queried again after 00:00 UTC"
     return out
@@ -106,7 +108,7 @@ def check_grab(config: Indexer) -> None:
     """Raise LimitReached when the indexer's daily grab limit is spent."""
     row = _rows([config.pk]).get(config.pk, _NO_ROW)
     limit = (config.settings or {}).get("grab_limit")
-    reason = _spent(config.name, "grab", (row[1], limit), row[4:6])
+    reason = spent(config.name, "grab", (row[1], limit), row[4:6])
     if reason:
         raise LimitReached(
             f"{reason}; grab again after 00:00 UTC or raise the limit in its settings"

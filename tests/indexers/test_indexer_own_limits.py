@@ -88,3 +88,23 @@ def newznab_indexer(indexer_server, **limits) -> Indexer:
     )
     config.save()
     return config
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_console_shows_what_the_indexer_said_of_its_limits(indexer_server, console_for):
+    newznab_indexer(indexer_server, apicurrent=12, apimax=100, grabcurrent=3, grabmax=50)
+    search(QUERY)
+    page = console_for("viewer").get("/admin/indexers/indexer/").content.decode()
+    assert "1 queries, 0 grabs; indexer says 12 / 100 API hits, 3 / 50 grabs" in page
+    assert "idk-pill--warn" not in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_console_flags_an_indexer_that_says_its_queries_are_used_up(
+    indexer_server, console_for
+):
+    newznab_indexer(indexer_server, apicurrent=100, apimax=100)
+    search(QUERY)
+    page = console_for("viewer").get("/admin/indexers/indexer/").content.decode()
+    assert 'idk-pill--warn" title="' in page
+    assert "says its query limit is used up (100 of 100)" in page
