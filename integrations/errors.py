@@ -32,7 +32,11 @@ class AuthenticationError(IntegrationError):
 
 
 class ConfigurationError(IntegrationError):
+    """Something in idkarr's own configuration must change (a URL, a chosen client or
+    proxy): the API answers 409, not 502, since retrying the same request cannot help."""
+
     code = "configuration_error"
+    http_status = 409
 
 
 class ReleaseBlocklisted(IntegrationError):

@@ -83,16 +83,16 @@ def test_grab_with_a_forged_token_is_refused(api_client_for):
     assert response.status_code == 422 and response.json()["code"] == "invalid_token"
 
 
-def test_grab_without_a_usable_client_is_a_clear_error(api_client_for):
+def test_grab_without_a_usable_client_is_a_409_saying_what_to_add(api_client_for):
     make_indexer("A", items=[f"a1|{TITLE}"])
     api = api_client_for("operator")
     token = post(api, "/api/v1/indexers/search", {"search_term": "x"}).json()["results"][0][
         "grab_token"
     ]
     response = post(api, "/api/v1/indexers/grab", {"token": token})
-    assert (
-        response.status_code == 502 and "No enabled download client" in response.json()["message"]
-    )
+    assert response.status_code == 409
+    assert response.json()["code"] == "configuration_error"
+    assert "No enabled download client" in response.json()["message"]
 
 
 def test_grab_to_an_indexers_disabled_client_names_the_setting(api_client_for):
@@ -104,8 +104,9 @@ def test_grab_to_an_indexers_disabled_client_names_the_setting(api_client_for):
     token = post(api, "/api/v1/indexers/search", {"search_term": "x"}).json()["results"][0][
         "grab_token"
     ]
-    message = post(api, "/api/v1/indexers/grab", {"token": token}).json()["message"]
-    assert message == (
+    response = post(api, "/api/v1/indexers/grab", {"token": token})
+    assert response.status_code == 409
+    assert response.json()["message"] == (
         "Indexer A sends its grabs to download client qbit, which is disabled; "
         "enable it or choose another"
     )
