@@ -10,7 +10,7 @@ from urllib.parse import quote
 from pydantic import Field, SecretStr, field_validator
 
 from integrations.base import Provider, ProviderSettings, TestResult
-from integrations.errors import ConnectionFailed, RequestTimedOut
+from integrations.errors import ConnectionFailed, RequestTimedOut, UnsupportedError
 from integrations.proxy_route import ProxyRoute
 
 FAMILY = "indexer_proxy"
@@ -96,14 +96,21 @@ class ProxyProvider(Provider):
     def handshake(self, sock: socket.socket) -> str:
         """Speak the proxy protocol far enough to check the login. Returns a note for
         the test message; raises the error tree when the proxy refuses."""
-        raise NotImplementedError
+        raise UnsupportedError(f"{self.label} has no handshake")
 
 
 def read_exactly(sock: socket.socket, count: int, where: str) -> bytes:
+    """``count`` bytes, or fewer when the proxy hangs up first."""
+    return read_until(sock, where, lambda data: len(data) >= count, count)
+
+
+def read_until(sock: socket.socket, where: str, done, max_bytes: int) -> bytes:
+    """What the proxy sends until ``done(data)``, it hangs up, or ``max_bytes`` came;
+    a timeout or a socket error becomes the error tree's exception naming ``where``."""
     data = b""
     try:
-        while len(data) < count:
-            chunk = sock.recv(count - len(data))
+        while not done(data) and len(data) < max_bytes:
+            chunk = sock.recv(max_bytes - len(data))
             if not chunk:
                 break
             data += chunk

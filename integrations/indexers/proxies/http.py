@@ -11,9 +11,9 @@ from __future__ import annotations
 import base64
 import socket
 
-from integrations.errors import AuthenticationError, ProtocolError, RequestTimedOut, ServerError
+from integrations.errors import AuthenticationError, ProtocolError, ServerError
 
-from .base import TIMEOUT_SECONDS, ProxyProvider
+from .base import ProxyProvider, read_until
 
 MAX_HEADER_BYTES = 16 * 1024
 
@@ -59,17 +59,7 @@ class HttpProxy(ProxyProvider):
 
 
 def _status_line(sock: socket.socket, where: str) -> str:
-    data = b""
-    try:
-        while b"\r\n" not in data and len(data) < MAX_HEADER_BYTES:
-            chunk = sock.recv(4096)
-            if not chunk:
-                break
-            data += chunk
-    except TimeoutError:
-        raise RequestTimedOut(f"{where} did not answer within {TIMEOUT_SECONDS:g} s") from None
-    except OSError:
-        data = b""
+    data = read_until(sock, where, lambda data: b"\r\n" in data, MAX_HEADER_BYTES)
     if not data:
         raise ProtocolError(f"{where} closed the connection without an answer")
     return data.split(b"\r\n", 1)[0].decode("latin-1")
