@@ -39,6 +39,7 @@ FORM_FIELDS = (
     "absolute",
 )
 SERIES_CHOICES_LIMIT = 5000
+STATS_DAYS = (1, 7, 30, 90)
 
 
 @admin.register(IndexerProxy)
@@ -147,6 +148,7 @@ class IndexerAdmin(ProviderConfigAdmin):
         view = self.admin_site.admin_view
         return [
             path("search/", view(self.search_view), name="indexers_indexer_search"),
+            path("stats/", view(self.stats_view), name="indexers_indexer_stats"),
             path("grab/", view(self.grab_view), name="indexers_indexer_grab"),
             *super().get_urls(),
         ]
@@ -184,6 +186,28 @@ class IndexerAdmin(ProviderConfigAdmin):
             "console_css": CONSOLE_CSS,
         }
         return TemplateResponse(request, "admin/indexers/search.html", context)
+
+    def stats_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        try:
+            days = int(request.GET.get("days", 30))
+        except ValueError:
+            days = 30
+        days = days if days in STATS_DAYS else 30
+        rows = usage.stats(days)
+        for row in rows:
+            row["failed_percent"] = round(100 * row["failed_queries"] / max(1, row["queries"]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Indexer stats",
+            "days": days,
+            "day_choices": STATS_DAYS,
+            "rows": rows,
+            "console_css": CONSOLE_CSS,
+        }
+        return TemplateResponse(request, "admin/indexers/stats.html", context)
 
     def grab_view(self, request):
         if request.method != "POST" or not self.has_change_permission(request):

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from idkarr.auth import WRITE
@@ -165,6 +165,22 @@ class UsageOut(Schema):
     api_max: int | None = None
     grab_current: int | None = None
     grab_max: int | None = None
+
+
+class StatsOut(Schema):
+    id: int
+    name: str
+    queries: int
+    failed_queries: int
+    grabs: int
+    average_response_ms: int | None = None
+
+
+@router.get("/stats", response=list[StatsOut], summary="Each indexer's queries, failures, grabs")
+def indexer_stats(request, days: int = Query(30, ge=1, le=366)):
+    """Prowlarr's indexer stats over the last ``days`` UTC days (today included): searches
+    and RSS fetches sent, how many failed, grabs, and the average answer time (ms)."""
+    return usage.stats(days)
 
 
 @router.get("/usage", response=list[UsageOut], summary="Queries and grabs of each indexer today")

@@ -200,7 +200,7 @@ def grab(
             release=result,
         )
         event = _emit_grab(result, indexer, client, download_id, series, movie, episodes)
-        usage.count(usage.GRABS, [indexer.pk])
+        usage.count_grab(indexer.pk)
     return GrabOutcome(client, download_id, row, event.pk if event else None)
 
 

@@ -223,12 +223,17 @@ __all__ = ["Indexer", "ProwlarrSyncState", "Release"]
 
 class IndexerUsage(models.Model):
     """How many queries (searches and RSS fetches) and grabs idkarr sent an indexer on
-    one UTC day: the count its ``query_limit``/``grab_limit`` settings are held to."""
+    one UTC day: the count its ``query_limit``/``grab_limit`` settings are held to, and
+    the day's failures and answer times for the stats."""
 
     indexer = models.ForeignKey(Indexer, on_delete=models.CASCADE, related_name="usage")
     day = models.DateField()
     queries = models.PositiveIntegerField(default=0)
     grabs = models.PositiveIntegerField(default=0)
+    # For the stats (Prowlarr's): queries that failed, and the answer times of the rest.
+    failed_queries = models.PositiveIntegerField(default=0)
+    answered = models.PositiveIntegerField(default=0)
+    answer_ms_total = models.BigIntegerField(default=0)
     # What the indexer itself last said of its limits (Newznab's <newznab:apilimits>).
     api_current = models.PositiveIntegerField(null=True, blank=True)
     api_max = models.PositiveIntegerField(null=True, blank=True)

@@ -76,7 +76,10 @@ def sync_many(configs: list[Indexer]) -> dict[int, int | str]:
     Indexer.prepare(configs)
     with ThreadPoolExecutor(max_workers=min(16, len(configs)), thread_name_prefix="rss") as pool:
         fetched = list(pool.map(_fetch, configs))
-    usage.count(usage.QUERIES, [c.pk for c in configs])
+    usage.record_queries(
+        usage.QueryOutcome(config.pk, error is None, latency)
+        for config, (_, _, _, error, latency) in zip(configs, fetched, strict=True)
+    )
     now = timezone.now()
     for config, (results, caps, limits, error, latency) in zip(configs, fetched, strict=True):
         if error is not None:

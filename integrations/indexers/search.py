@@ -184,7 +184,9 @@ def search(
                 )
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
-    usage.count(usage.QUERIES, [c.pk for c in configs])
+    usage.record_queries(
+        usage.QueryOutcome(c.pk, by_config[c.pk].ok, by_config[c.pk].latency_ms) for c in configs
+    )
     response.indexers.extend(by_config[c.pk] for c in configs)
     response.results = merge(collected, {c.pk: c.priority for c in configs})
     blocklist.mark(response.results)

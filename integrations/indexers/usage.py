@@ -12,39 +12,70 @@ grab is a release fetched through it and sent to a download client.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, date, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 
 from django.db import connection, transaction
+from django.db.models import Sum
 
 from integrations.errors import LimitReached
 
 from .models import Indexer, IndexerUsage
-
-QUERIES, GRABS = "queries", "grabs"
 
 
 def today() -> date:
     return datetime.now(UTC).date()
 
 
-def count(what: str, indexer_ids: Iterable[int], day: date | None = None) -> None:
-    """Add one query (or grab) to each indexer's count for the day: one statement."""
-    if what not in (QUERIES, GRABS):
-        raise ValueError(f"count queries or grabs, not {what!r}")
-    ids = list(indexer_ids)
-    if not ids:
+def count_grab(indexer_id: int, day: date | None = None) -> None:
+    """Add one grab to the indexer's count for the day."""
+    _upsert("grabs = {t}.grabs + 1", [(indexer_id, day or today(), 0, 1, 0, 0, 0)])
+
+
+@dataclass(frozen=True)
+class QueryOutcome:
+    indexer_id: int
+    ok: bool
+    latency_ms: int | None  # the answer's time, when it answered
+
+
+def record_queries(outcomes: Iterable[QueryOutcome], day: date | None = None) -> None:
+    """Count one query per outcome, with its failure or answer time: one statement."""
+    day = day or today()
+    rows = [
+        (
+            o.indexer_id,
+            day,
+            1,
+            0,
+            0 if o.ok else 1,
+            1 if o.ok and o.latency_ms is not None else 0,
+            max(0, o.latency_ms or 0) if o.ok else 0,
+        )
+        for o in outcomes
+    ]
+    _upsert(
+        "queries = {t}.queries + 1, failed_queries = {t}.failed_queries + "
+        "EXCLUDED.failed_queries, answered = {t}.answered + EXCLUDED.answered, "
+        "answer_ms_total = {t}.answer_ms_total + EXCLUDED.answer_ms_total",
+        rows,
+    )
+
+
+def _upsert(update: str, rows: list[tuple]) -> None:
+    """Insert the day's rows, or add to them (``update``, ``{t}`` the table)."""
+    if not rows:
         return
     table = connection.ops.quote_name(IndexerUsage._meta.db_table)
-    first = (1, 0) if what == QUERIES else (0, 1)
-    # Only identifiers are formatted in: the model's quoted table and one of the two
-    # column names checked above; the values go as parameters.
+    # Only identifiers are formatted in (the model's quoted table, in our own fixed
+    # update clauses); the values go as parameters.
     sql = (
-        f"INSERT INTO {table} (indexer_id, day, queries, grabs) VALUES (%s, %s, %s, %s) "  # noqa: S608
-        f"ON CONFLICT (indexer_id, day) DO UPDATE SET {what} = {table}.{what} + 1"
+        f"INSERT INTO {table} (indexer_id, day, queries, grabs, failed_queries, answered, "  # noqa: S608
+        "answer_ms_total) VALUES (%s, %s, %s, %s, %s, %s, %s) "
+        f"ON CONFLICT (indexer_id, day) DO UPDATE SET {update.format(t=table)}"
     )
-    day = day or today()
     with transaction.atomic(), connection.cursor() as cursor:  # one commit, not one per row
-        cursor.executemany(sql, [(pk, day, *first) for pk in ids])
+        cursor.executemany(sql, rows)
 
 
 def learn(indexer_id: int, limits, day: date | None = None) -> None:
@@ -113,3 +144,33 @@ def check_grab(config: Indexer) -> None:
         raise LimitReached(
             f"{reason}; grab again after 00:00 UTC or raise the limit in its settings"
         )
+
+
+def stats(days: int = 30) -> list[dict]:
+    """Each indexer's queries, failed queries, grabs and average answer time over the
+    last ``days`` UTC days (today included), as Prowlarr's indexer stats."""
+    since = today() - timedelta(days=days - 1)
+    totals = {
+        row["indexer"]: row
+        for row in IndexerUsage.objects.filter(day__gte=since)
+        .values("indexer")
+        .annotate(
+            q=Sum("queries"), f=Sum("failed_queries"), g=Sum("grabs"),
+            n=Sum("answered"), ms=Sum("answer_ms_total"),
+        )
+    }  # fmt: skip
+    out = []
+    for pk, name in Indexer.objects.order_by("name").values_list("pk", "name"):
+        row = totals.get(pk, {})
+        answered = row.get("n") or 0
+        out.append(
+            {
+                "id": pk,
+                "name": name,
+                "queries": row.get("q") or 0,
+                "failed_queries": row.get("f") or 0,
+                "grabs": row.get("g") or 0,
+                "average_response_ms": round(row["ms"] / answered) if answered else None,
+            }
+        )
+    return out
