@@ -16,13 +16,7 @@ from integrations.indexers.base import QueryType, SearchQuery
 from integrations.indexers.models import Indexer
 from integrations.manager import manager
 from tests.daemons.process import free_port
-from tests.indexers.proxy_fixtures import (  # noqa: F401  (fixtures)
-    fresh_microsocks,
-    make_proxy,
-    make_torznab,
-    microsocks,
-    tinyproxy,
-)
+from tests.indexers.proxy_fixtures import make_proxy, make_torznab
 from tests.indexerserver import indexer_server  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -5,12 +5,7 @@ from __future__ import annotations
 import pytest
 
 from integrations.indexers.models import IndexerProxy
-from tests.indexers.proxy_fixtures import (  # noqa: F401  (fixtures)
-    make_proxy,
-    make_torznab,
-    proxy_settings,
-    tinyproxy,
-)
+from tests.indexers.proxy_fixtures import make_proxy, make_torznab, proxy_settings
 from tests.indexerserver import indexer_server  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db(transaction=True)

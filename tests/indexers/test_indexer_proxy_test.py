@@ -7,12 +7,7 @@ import pytest
 
 from integrations.indexers.models import IndexerProxy
 from tests.daemons.process import free_port
-from tests.indexers.proxy_fixtures import (  # noqa: F401  (fixtures)
-    fresh_microsocks,
-    microsocks,
-    proxy_settings,
-    tinyproxy,
-)
+from tests.indexers.proxy_fixtures import proxy_settings
 
 
 def run_test(kind: str, settings: dict, name: str = "VPN"):

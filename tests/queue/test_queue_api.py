@@ -158,12 +158,14 @@ def test_add_to_unknown_client_is_404(operator_api):
     assert post(operator_api, BASE + "999/add", {"magnet": MAGNET}).status_code == 404
 
 
-def test_add_refused_by_the_client_is_502_with_its_message(operator_api, make_client):
+def test_add_refused_for_the_clients_configuration_is_409_with_its_message(
+    operator_api, make_client
+):
     config = make_client()
     response = post(
         operator_api, BASE + f"{config.pk}/add", {"magnet": MAGNET, "category": "refused"}
     )
-    assert response.status_code == 502
+    assert (response.status_code, response.json()["code"]) == (409, "configuration_error")
     assert response.json()["message"] == "Fake client refused the category 'refused'"
 
 
