@@ -10,33 +10,33 @@ from integrations.indexers.models import Indexer, IndexerProxy
 from tests.conftest import require_binary
 from tests.daemons.proxies import ProxyDaemon, start_microsocks, start_tinyproxy
 
+STARTERS = {"tinyproxy": start_tinyproxy, "microsocks": start_microsocks}
 
-def _password() -> str:
-    return "px-" + secrets.token_urlsafe(12)
+
+def started(binary_name: str, base) -> ProxyDaemon:
+    """Start the named proxy daemon in ``base`` with a login of its own."""
+    binary = require_binary(binary_name)
+    password = "px-" + secrets.token_urlsafe(12)
+    return STARTERS[binary_name](base, username="idkarr", password=password, binary=binary)
 
 
 @pytest.fixture(scope="session")
 def tinyproxy(tmp_path_factory) -> ProxyDaemon:
-    binary = require_binary("tinyproxy")
-    base = tmp_path_factory.mktemp("tinyproxy")
-    with start_tinyproxy(base, username="idkarr", password=_password(), binary=binary) as d:
-        yield d
+    with started("tinyproxy", tmp_path_factory.mktemp("tinyproxy")) as daemon:
+        yield daemon
 
 
 @pytest.fixture(scope="session")
 def microsocks(tmp_path_factory) -> ProxyDaemon:
-    binary = require_binary("microsocks")
-    base = tmp_path_factory.mktemp("microsocks")
-    with start_microsocks(base, username="idkarr", password=_password(), binary=binary) as d:
-        yield d
+    with started("microsocks", tmp_path_factory.mktemp("microsocks")) as daemon:
+        yield daemon
 
 
 @pytest.fixture
 def fresh_microsocks(tmp_path) -> ProxyDaemon:
     """A SOCKS5 proxy of the test's own, free to be stopped."""
-    binary = require_binary("microsocks")
-    with start_microsocks(tmp_path, username="idkarr", password=_password(), binary=binary) as d:
-        yield d
+    with started("microsocks", tmp_path) as daemon:
+        yield daemon
 
 
 def proxy_settings(daemon: ProxyDaemon, *, password: str | None = None, login: bool = True):
