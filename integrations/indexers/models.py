@@ -218,7 +218,14 @@ class ProwlarrSyncState(models.Model):
         return f"sync state of {self.indexer_id}"
 
 
-__all__ = ["Indexer", "IndexerProxy", "IndexerUsage", "ProwlarrSyncState", "Release", "proxy_choices"]
+__all__ = [
+    "Indexer",
+    "IndexerProxy",
+    "IndexerUsage",
+    "ProwlarrSyncState",
+    "Release",
+    "proxy_choices",
+]
 
 
 class IndexerUsage(models.Model):
