@@ -19,6 +19,7 @@ from . import health as health_mod
 from .admin_views import health_pill, pill
 from .dashboard import ago
 from .manager import manager
+from .models import Proxy
 
 CONSOLE_CSS = "idkarr/console.css"
 __all__ = ["CONSOLE_CSS", "KindFilter", "ProviderConfigAdmin", "health_pill", "pill"]
@@ -153,3 +154,16 @@ class ProviderConfigAdmin(admin.ModelAdmin):
     def _noun(self, count: int) -> str:
         opts = self.model._meta
         return str(opts.verbose_name if count == 1 else opts.verbose_name_plural)
+
+
+@admin.register(Proxy)
+class ProxyAdmin(ProviderConfigAdmin):
+    """Proxies in the console: the generic list and forms, plus which integrations go
+    through each one."""
+
+    list_display = [*ProviderConfigAdmin.list_display, "used_by"]
+
+    @admin.display(description="Used by")
+    def used_by(self, obj):
+        names = [config.name for config in obj.users()]
+        return ", ".join(names) if names else "—"

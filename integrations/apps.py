@@ -9,3 +9,6 @@ class IntegrationsConfig(AppConfig):
         import idkarr.celery  # noqa: F401  (makes it the current app for shared_task)
 
         from . import checks  # noqa: F401  (registers system checks)
+        from .proxies import register_all
+
+        register_all()

@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict, SecretStr
 
 from .errors import IntegrationError
+from .proxy_route import ProxyRoute
 
 HEALTHY, DEGRADED, UNHEALTHY, UNKNOWN = "healthy", "degraded", "unhealthy", "unknown"
 
@@ -79,6 +80,8 @@ class Provider:
     capabilities: ClassVar[frozenset[str]] = frozenset()
     Settings: ClassVar[type[ProviderSettings]] = ProviderSettings
     admin_only: ClassVar[bool] = False  # only admins may configure it (e.g. running local scripts)
+    # The proxy its HTTP goes through, set by the model from the settings' ``proxy_id``.
+    proxy: ProxyRoute | None = None
 
     def __init__(self, settings: ProviderSettings, *, name: str = ""):
         if not isinstance(settings, self.Settings):

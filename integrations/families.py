@@ -28,7 +28,7 @@ FAMILIES: tuple[Family, ...] = (
         "download_client", "download-clients", "downloadclients.DownloadClient", "Download clients"
     ),
     Family("indexer", "indexers", "indexers.Indexer", "Indexers"),
-    Family("indexer_proxy", "indexer-proxies", "indexers.IndexerProxy", "Indexer proxies"),
+    Family("proxy", "proxies", "integrations.Proxy", "Proxies"),
     Family("notification", "notifications", "notifications.NotificationTarget", "Notifications"),
 )
 

@@ -94,7 +94,7 @@ def _choice_field(values: list[Any], labels: list[str], **kwargs) -> forms.Typed
 # a select filled from the database each time the form is built.
 CHOICE_SOURCES = {
     "download_clients": "integrations.downloadclients.models.client_choices",
-    "indexer_proxies": "integrations.indexers.models.proxy_choices",
+    "proxies": "integrations.models.proxy_choices",
 }
 
 

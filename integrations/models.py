@@ -12,7 +12,12 @@ from pydantic import ValidationError
 from . import secrets as secret_store
 from .base import UNKNOWN, Provider, ProviderSettings
 from .errors import ConfigurationError
+from .proxies import FAMILY as PROXY_FAMILY
+from .proxies import registry as proxy_registry
+from .proxy_route import ProxyRoute
 from .registry import Registry
+
+_UNSET = object()
 
 
 class HealthStatus(models.TextChoices):
@@ -120,15 +125,42 @@ class ProviderConfig(models.Model):
         return self.provider_for(settings)
 
     def provider_for(self, settings: ProviderSettings) -> Provider:
-        """The provider for validated ``settings``. A family whose settings name other
-        configured objects (an indexer's proxy) attaches them here; raises
-        ConfigurationError when one is missing."""
-        return self.provider_class()(settings, name=self.name)
+        """The provider for validated ``settings``, with the route through the proxy
+        they name (``proxy_id``). Raises ConfigurationError when that proxy is gone or
+        disabled: never a reason to connect directly, as the proxy may be what hides
+        the user."""
+        provider = self.provider_class()(settings, name=self.name)
+        proxy_id = getattr(settings, "proxy_id", None)
+        if proxy_id:
+            provider.proxy = self._proxy_route(proxy_id)
+        return provider
 
     @classmethod
     def prepare(cls, configs: list) -> None:
-        """Read now what building these configs' providers needs from the database,
-        for providers built in worker threads, which must not query it."""
+        """Read now what building these configs' providers needs from the database (the
+        proxies they name), for providers built in worker threads, which must not
+        query it."""
+        ids = {(c.settings or {}).get("proxy_id") for c in configs} - {None}
+        proxies = Proxy.objects.in_bulk(ids) if ids else {}
+        for config in configs:
+            config._proxy = proxies.get((config.settings or {}).get("proxy_id"))
+
+    def _proxy_route(self, proxy_id: int) -> ProxyRoute:
+        proxy = getattr(self, "_proxy", _UNSET)
+        if proxy is _UNSET or (proxy is not None and proxy.pk != proxy_id):
+            proxy = Proxy.objects.filter(pk=proxy_id).first()
+        who = self.name or f"This {self._meta.verbose_name}"
+        if proxy is None:
+            raise ConfigurationError(
+                f"{who} is set to use proxy #{proxy_id}, which no longer exists: "
+                "choose another proxy or none in its settings"
+            )
+        if not proxy.enabled:
+            raise ConfigurationError(
+                f"{who} goes through the proxy '{proxy.name}', which is disabled: "
+                "enable it, or choose another proxy or none in its settings"
+            )
+        return proxy.build_provider().route()
 
     def remember_test(self, result) -> None:
         """Keep what a successful connection test learned (e.g. an indexer's caps).
@@ -198,6 +230,55 @@ def merge_settings(
 
 
 __all__ = ["HealthStatus", "Heartbeat", "ProviderConfig", "ValidationError", "merge_settings"]
+
+
+class Proxy(ProviderConfig):
+    """An HTTP or SOCKS5 proxy that integrations may go through (their ``proxy_id``)."""
+
+    registry = proxy_registry
+    family = PROXY_FAMILY
+
+    class Meta(ProviderConfig.Meta):
+        verbose_name = "proxy"
+        verbose_name_plural = "proxies"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        self.touch_users()
+
+    def delete(self, *args, **kwargs):
+        self.touch_users()
+        return super().delete(*args, **kwargs)
+
+    def users(self) -> list:
+        """The integrations whose settings name this proxy."""
+        from .families import FAMILIES
+
+        return [
+            config
+            for fam in FAMILIES
+            if fam.model is not Proxy
+            for config in fam.model.objects.filter(settings__proxy_id=self.pk).order_by("name")
+        ]
+
+    def touch_users(self) -> None:
+        """Mark the integrations using this proxy as changed, so that every process
+        rebuilds their providers (and HTTP sessions) with the proxy's new settings."""
+        from .families import FAMILIES
+
+        now = timezone.now()
+        for fam in FAMILIES:
+            if fam.model is not Proxy:
+                fam.model.objects.filter(settings__proxy_id=self.pk).update(updated_at=now)
+
+
+def proxy_choices() -> list[tuple[int, str]]:
+    """Every proxy as ``(id, "name (Kind)")``, for the proxy select of a settings form."""
+    out = []
+    for pk, name, kind in Proxy.objects.order_by("name").values_list("pk", "name", "kind"):
+        label = proxy_registry.get(kind).label if kind in proxy_registry else kind
+        out.append((pk, f"{name} ({label})"))
+    return out
 
 
 class Heartbeat(models.Model):

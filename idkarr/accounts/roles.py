@@ -12,7 +12,7 @@ _RANK = {role: i for i, role in enumerate(ROLES)}
 _INTEGRATION_MODELS = [
     ("downloadclients", "downloadclient"),
     ("indexers", "indexer"),
-    ("indexers", "indexerproxy"),
+    ("integrations", "proxy"),
     ("notifications", "notificationtarget"),
 ]
 _LIBRARY_MODELS = [

@@ -22,7 +22,7 @@ from .api import result_out
 from .base import QueryType, SearchQuery
 from .grab import grab
 from .links import BadToken, result_from_token
-from .models import Indexer, IndexerProxy, IndexerUsage, Release
+from .models import Indexer, IndexerUsage, Release
 
 QUERY_TYPES = [(t.value, t.value) for t in QueryType]
 FORM_FIELDS = (
@@ -40,19 +40,6 @@ FORM_FIELDS = (
 )
 SERIES_CHOICES_LIMIT = 5000
 STATS_DAYS = (1, 7, 30, 90)
-
-
-@admin.register(IndexerProxy)
-class IndexerProxyAdmin(ProviderConfigAdmin):
-    """Indexer proxies in the console: the generic list and forms, plus which indexers
-    go through each one."""
-
-    list_display = [*ProviderConfigAdmin.list_display, "used_by"]
-
-    @admin.display(description="Used by")
-    def used_by(self, obj):
-        names = list(obj.users().order_by("name").values_list("name", flat=True))
-        return ", ".join(names) if names else "—"
 
 
 @admin.register(Indexer)

@@ -8,6 +8,3 @@ class IndexersConfig(AppConfig):
 
     def ready(self):
         from . import providers  # noqa: F401  (fills the registry)
-        from .proxies import register_all
-
-        register_all()

@@ -16,7 +16,6 @@ from pydantic import Field, SecretStr
 
 from integrations.base import Provider, ProviderSettings
 from integrations.errors import UnsupportedError
-from integrations.proxy_route import ProxyRoute
 
 FAMILY = "indexer"
 
@@ -307,11 +306,11 @@ class IndexerSettings(ProviderSettings):
         ge=1,
         title="Proxy",
         description=(
-            "Send this indexer's searches, RSS fetches and downloads through this indexer "
-            "proxy (empty: connect directly). If the proxy is disabled or deleted, the "
+            "Send this indexer's searches, RSS fetches and downloads through this proxy "
+            "(empty: connect directly). If the proxy is disabled or deleted, the "
             "indexer fails instead of connecting directly"
         ),
-        json_schema_extra={"choices_from": "indexer_proxies"},
+        json_schema_extra={"choices_from": "proxies"},
     )
     download_client_id: int | None = Field(
         None,
@@ -344,8 +343,6 @@ class Indexer(Provider):
         # The indexer's own word on its daily limits, from its last answer (Newznab's
         # <newznab:apilimits>; newznab_xml.ApiLimits), for the caller to record.
         self.api_limits = None
-        # The indexer proxy its HTTP goes through (set by the model from ``proxy_id``).
-        self.proxy: ProxyRoute | None = None
 
     def caps(self, *, refresh: bool = False) -> Capabilities:
         raise UnsupportedError(f"{self.label} has no capabilities document")

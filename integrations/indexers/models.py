@@ -6,16 +6,10 @@ from django.conf import settings as django_settings
 from django.db import models
 from django.utils import timezone
 
-from integrations.errors import ConfigurationError
 from integrations.models import ProviderConfig
-from integrations.proxy_route import ProxyRoute
 
 from .base import FAMILY, Capabilities, Protocol
-from .proxies import FAMILY as PROXY_FAMILY
-from .proxies import registry as proxy_registry
 from .registry import registry
-
-_UNSET = object()
 
 CAPS_MAX_AGE = timedelta(days=1)
 
@@ -72,40 +66,6 @@ class Indexer(ProviderConfig):
                 self.protocol = str(protocol)
         super().save(*args, **kwargs)
 
-    # -- proxy -------------------------------------------------------------------
-    def provider_for(self, settings):
-        provider = super().provider_for(settings)
-        proxy_id = getattr(settings, "proxy_id", None)
-        if proxy_id:
-            provider.proxy = self._proxy_route(proxy_id)
-        return provider
-
-    @classmethod
-    def prepare(cls, configs: list) -> None:
-        ids = {(c.settings or {}).get("proxy_id") for c in configs} - {None}
-        proxies = IndexerProxy.objects.in_bulk(ids) if ids else {}
-        for config in configs:
-            config._proxy = proxies.get((config.settings or {}).get("proxy_id"))
-
-    def _proxy_route(self, proxy_id: int) -> ProxyRoute:
-        """The route through the indexer's proxy. A missing or disabled proxy is an
-        error, never a reason to connect directly (the proxy may be what hides it)."""
-        proxy = getattr(self, "_proxy", _UNSET)
-        if proxy is _UNSET or (proxy is not None and proxy.pk != proxy_id):
-            proxy = IndexerProxy.objects.filter(pk=proxy_id).first()
-        who = self.name or "This indexer"
-        if proxy is None:
-            raise ConfigurationError(
-                f"{who} is set to use indexer proxy #{proxy_id}, which no longer exists: "
-                "choose another proxy or none in its settings"
-            )
-        if not proxy.enabled:
-            raise ConfigurationError(
-                f"{who} goes through the indexer proxy '{proxy.name}', which is disabled: "
-                "enable it, or choose another proxy or none in the indexer's settings"
-            )
-        return proxy.build_provider().route()
-
     # -- caps cache ------------------------------------------------------------
     def cached_caps(self) -> Capabilities | None:
         """The stored caps when fetched within a day, else None."""
@@ -134,42 +94,6 @@ class Indexer(ProviderConfig):
 
     def rss_interval_minutes(self) -> int:
         return self.rss_interval or getattr(django_settings, "INDEXER_RSS_INTERVAL", 15)
-
-
-class IndexerProxy(ProviderConfig):
-    """An HTTP or SOCKS5 proxy that indexers may go through (their ``proxy_id``)."""
-
-    registry = proxy_registry
-    family = PROXY_FAMILY
-
-    class Meta(ProviderConfig.Meta):
-        verbose_name = "indexer proxy"
-        verbose_name_plural = "indexer proxies"
-
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        self.touch_indexers()
-
-    def delete(self, *args, **kwargs):
-        self.touch_indexers()
-        return super().delete(*args, **kwargs)
-
-    def users(self):
-        return Indexer.objects.filter(settings__proxy_id=self.pk)
-
-    def touch_indexers(self) -> None:
-        """Mark the indexers using this proxy as changed, so that every process rebuilds
-        their providers (and HTTP sessions) with the proxy's new settings."""
-        self.users().update(updated_at=timezone.now())
-
-
-def proxy_choices() -> list[tuple[int, str]]:
-    """Every indexer proxy as ``(id, "name (Kind)")``, for an indexer's proxy select."""
-    out = []
-    for pk, name, kind in IndexerProxy.objects.order_by("name").values_list("pk", "name", "kind"):
-        label = proxy_registry.get(kind).label if kind in proxy_registry else kind
-        out.append((pk, f"{name} ({label})"))
-    return out
 
 
 class Release(models.Model):
@@ -220,11 +144,9 @@ class ProwlarrSyncState(models.Model):
 
 __all__ = [
     "Indexer",
-    "IndexerProxy",
     "IndexerUsage",
     "ProwlarrSyncState",
     "Release",
-    "proxy_choices",
 ]
 
 

@@ -6,7 +6,8 @@ import secrets
 
 import pytest
 
-from integrations.indexers.models import Indexer, IndexerProxy
+from integrations.indexers.models import Indexer
+from integrations.models import Proxy
 from tests.conftest import require_binary
 from tests.daemons.proxies import ProxyDaemon, start_microsocks, start_tinyproxy
 
@@ -48,13 +49,13 @@ def proxy_settings(daemon: ProxyDaemon, *, password: str | None = None, login: b
 
 def make_proxy(daemon: ProxyDaemon, kind: str, *, name: str | None = None, **options):
     enabled = options.pop("enabled", True)
-    proxy = IndexerProxy(name=name or f"{kind} proxy", kind=kind, enabled=enabled)
+    proxy = Proxy(name=name or f"{kind} proxy", kind=kind, enabled=enabled)
     proxy.apply_settings(proxy.settings_model().model_validate(proxy_settings(daemon, **options)))
     proxy.save()
     return proxy
 
 
-def make_torznab(srv, proxy: IndexerProxy | None = None, name: str = "Tracker") -> Indexer:
+def make_torznab(srv, proxy: Proxy | None = None, name: str = "Tracker") -> Indexer:
     config = Indexer(name=name, kind="torznab")
     settings = {"base_url": srv.url, "api_key": srv.api_key, "timeout_seconds": 10}
     if proxy is not None:

@@ -116,7 +116,7 @@ def test_a_disabled_proxy_fails_the_indexer_instead_of_connecting_directly(
     make_torznab(srv, make_proxy(tinyproxy, "http", name="VPN", enabled=False))
     outcome = only_outcome(search.search(QUERY, parse=False))
     assert (outcome.ok, outcome.code) == (False, "configuration_error")
-    assert "the indexer proxy 'VPN', which is disabled" in outcome.error
+    assert "the proxy 'VPN', which is disabled" in outcome.error
     assert srv.requests == []
 
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('indexers', '0003_indexer_proxy'),
+        ('indexers', '0002_usage'),
     ]
 
     operations = [

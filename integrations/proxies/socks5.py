@@ -1,8 +1,8 @@
 """A SOCKS5 proxy (RFC 1928) with an optional username/password login (RFC 1929),
 such as Dante, microsocks, or the SOCKS endpoint of a VPN provider or container.
 
-Indexer traffic goes through it as ``socks5h``: host names are resolved by the
-proxy, so no DNS query for a tracker leaves this machine directly. The test runs
+Traffic goes through it as ``socks5h``: host names are resolved by the proxy, so no
+DNS query for an indexer or service leaves this machine directly. The test runs
 the greeting and the login, then asks for a connection to the proxy itself.
 """
 

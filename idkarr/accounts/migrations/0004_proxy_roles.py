@@ -1,4 +1,4 @@
-"""Give the roles their permissions on the indexer proxy model (same rule as 0002)."""
+"""Give the roles their permissions on the proxy model (same rule as 0002)."""
 
 from django.db import migrations
 
@@ -12,7 +12,7 @@ def create_roles(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0003_indexer_roles"),
-        ("indexers", "0003_indexer_proxy"),
+        ("integrations", "0002_proxy"),
     ]
 
     operations = [migrations.RunPython(create_roles, migrations.RunPython.noop)]

@@ -1,5 +1,6 @@
-"""Indexer proxies (Prowlarr's): an HTTP or SOCKS5 proxy that an indexer's searches,
-RSS fetches and downloads go through, chosen per indexer (its ``proxy_id``)."""
+"""Proxies (Prowlarr's indexer proxies, Sonarr's proxy setting): an HTTP or SOCKS5
+proxy that an integration's HTTP traffic goes through, chosen in its settings
+(``proxy_id``; indexers have it: their searches, RSS fetches and downloads)."""
 
 from __future__ import annotations
 

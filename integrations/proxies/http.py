@@ -1,6 +1,6 @@
 """An HTTP proxy (Squid, tinyproxy, Privoxy, a VPN container's proxy).
 
-Plain-HTTP indexers are fetched through it by absolute URL, HTTPS ones through a
+Plain-HTTP services are fetched through it by absolute URL, HTTPS ones through a
 ``CONNECT`` tunnel, with Basic ``Proxy-Authorization`` when a login is set. The
 test opens a tunnel to the proxy's own address: enough to check that it speaks
 HTTP and takes the login, without leaving this network.

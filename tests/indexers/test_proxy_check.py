@@ -1,17 +1,17 @@
-"""The Test of an indexer proxy, against real tinyproxy (HTTP) and microsocks (SOCKS5):
+"""The Test of a proxy, against real tinyproxy (HTTP) and microsocks (SOCKS5):
 reachability and the login, checked without leaving loopback."""
 
 from __future__ import annotations
 
 import pytest
 
-from integrations.indexers.models import IndexerProxy
+from integrations.models import Proxy
 from tests.daemons.process import free_port
 from tests.indexers.proxy_fixtures import proxy_settings
 
 
 def run_test(kind: str, settings: dict, name: str = "VPN"):
-    cls = IndexerProxy.registry.get(kind)
+    cls = Proxy.registry.get(kind)
     with cls(cls.Settings.model_validate(settings), name=name) as provider:
         return provider.run_test()
 
@@ -75,6 +75,6 @@ def test_a_socks5_kind_pointed_at_an_http_proxy_says_so(tinyproxy):
 
 @pytest.mark.parametrize("host", ["http://10.0.0.2", "10.0.0.2/path", "10.0.0 .2", ""])
 def test_a_host_with_a_scheme_path_or_space_is_refused(host):
-    cls = IndexerProxy.registry.get("http")
+    cls = Proxy.registry.get("http")
     with pytest.raises(ValueError, match="A host name or IP address only"):
         cls.Settings.model_validate({"host": host, "port": 8080})

@@ -1,4 +1,4 @@
-"""What every indexer proxy kind shares: where it is, its login, and its route."""
+"""What every proxy kind shares: where it is, its login, and its route."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from integrations.base import Provider, ProviderSettings, TestResult
 from integrations.errors import ConnectionFailed, RequestTimedOut, UnsupportedError
 from integrations.proxy_route import ProxyRoute
 
-FAMILY = "indexer_proxy"
+FAMILY = "proxy"
 TIMEOUT_SECONDS = 10.0
 
 
@@ -42,7 +42,7 @@ class ProxyProvider(Provider):
     settings: ProxySettings
 
     def route(self) -> ProxyRoute:
-        """The route an indexer's HTTP client takes through this proxy."""
+        """The route an integration's HTTP client takes through this proxy."""
         s = self.settings
         login = ""
         if s.username:
