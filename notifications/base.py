@@ -140,6 +140,7 @@ class Notifier(Provider):
             verify_tls=getattr(self.settings, "verify_tls", True),
             connect_timeout=min(CONNECT_TIMEOUT, timeout),
             read_timeout=timeout,
+            proxy=self.proxy,
         )
 
     @property

@@ -9,7 +9,7 @@ import socket
 
 import pytest
 
-pytest_plugins = ["tests.httpserver"]
+pytest_plugins = ["tests.httpserver", "tests.proxy_fixtures"]
 
 REQUIRE_SERVICES = os.environ.get("IDKARR_TEST_REQUIRE_SERVICES") == "1"
 

@@ -16,6 +16,7 @@ from pydantic import Field, SecretStr
 
 from integrations.base import Provider, ProviderSettings
 from integrations.errors import UnsupportedError
+from integrations.proxies.base import ProxySetting
 
 FAMILY = "indexer"
 
@@ -270,7 +271,7 @@ class DownloadResult:
     filename: str = ""
 
 
-class IndexerSettings(ProviderSettings):
+class IndexerSettings(ProxySetting):
     """Fields every indexer shares. ``priority`` and the enable flags are real columns."""
 
     priority: int = Field(
@@ -300,17 +301,6 @@ class IndexerSettings(ProviderSettings):
     )
     grab_limit: int | None = Field(
         None, ge=1, description="At most this many grabs a day, UTC (empty: no limit)"
-    )
-    proxy_id: int | None = Field(
-        None,
-        ge=1,
-        title="Proxy",
-        description=(
-            "Send this indexer's searches, RSS fetches and downloads through this proxy "
-            "(empty: connect directly). If the proxy is disabled or deleted, the "
-            "indexer fails instead of connecting directly"
-        ),
-        json_schema_extra={"choices_from": "proxies"},
     )
     download_client_id: int | None = Field(
         None,

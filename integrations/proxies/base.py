@@ -17,6 +17,23 @@ FAMILY = "proxy"
 TIMEOUT_SECONDS = 10.0
 
 
+class ProxySetting(ProviderSettings):
+    """The ``proxy_id`` field, for the settings of integrations that may go through a
+    proxy (their provider passes ``self.proxy`` to its ``HttpClient``)."""
+
+    proxy_id: int | None = Field(
+        None,
+        ge=1,
+        title="Proxy",
+        description=(
+            "Send this integration's requests through this proxy (empty: connect "
+            "directly). If the proxy is disabled or deleted, they fail instead of "
+            "connecting directly"
+        ),
+        json_schema_extra={"choices_from": "proxies", "fieldset": "Connection"},
+    )
+
+
 class ProxySettings(ProviderSettings):
     host: str = Field(..., description="The proxy's host name or IP address, e.g. 10.0.0.2")
     port: int = Field(..., ge=1, le=65535, description="The proxy's port")

@@ -33,6 +33,7 @@ from integrations.errors import (
     ServerError,
 )
 from integrations.http import excerpt, looks_like_html, parse_retry_after, redact
+from integrations.proxies.base import ProxySetting
 
 from ..base import EventMessage, NotificationSettings, Notifier
 from ..message import Rendered, render
@@ -122,7 +123,7 @@ def check_url(value: str) -> str:
     return value
 
 
-class DiscordSettings(NotificationSettings):
+class DiscordSettings(NotificationSettings, ProxySetting):
     """Which webhook to post to and how the message looks."""
 
     webhook_url: SecretStr = Field(

@@ -33,6 +33,7 @@ from integrations.errors import (
     ServerError,
 )
 from integrations.http import excerpt, looks_like_html, parse_retry_after, redact
+from integrations.proxies.base import ProxySetting
 
 from ..base import EventMessage, NotificationSettings, Notifier
 from ..message import Rendered, escape_markdown, markdown_line, render, truncate
@@ -63,7 +64,7 @@ def check_http_url(value: str) -> str:
     return value.rstrip("/")
 
 
-class GotifySettings(NotificationSettings):
+class GotifySettings(NotificationSettings, ProxySetting):
     """Where the Gotify server is and how messages look."""
 
     server_url: str = Field(

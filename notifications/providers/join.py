@@ -34,6 +34,7 @@ from integrations.errors import (
     ServerError,
 )
 from integrations.http import excerpt, looks_like_html, parse_retry_after, redact
+from integrations.proxies.base import ProxySetting
 
 from ..base import EventMessage, NotificationSettings, Notifier
 from ..message import Rendered, render
@@ -60,7 +61,7 @@ def _split(value: Any) -> Any:
     return value
 
 
-class JoinSettings(NotificationSettings):
+class JoinSettings(NotificationSettings, ProxySetting):
     """The Join API key, which devices get the push, and how it looks."""
 
     api_key: SecretStr = Field(

@@ -35,6 +35,7 @@ from integrations.errors import (
     ServerError,
 )
 from integrations.http import excerpt, looks_like_html, parse_retry_after, redact
+from integrations.proxies.base import ProxySetting
 
 from ..base import EventMessage, NotificationSettings, Notifier
 from ..message import Rendered, escape_markdown, markdown_line, render, truncate
@@ -81,7 +82,7 @@ def truncate_bytes(text: str, limit: int, marker: str = "…") -> str:
     return data[:budget].decode("utf-8", "ignore") + marker
 
 
-class NtfySettings(NotificationSettings):
+class NtfySettings(NotificationSettings, ProxySetting):
     """Which ntfy server and topic, how to authenticate and how messages look."""
 
     server_url: str = Field(

@@ -33,6 +33,7 @@ from integrations.errors import (
     ServerError,
 )
 from integrations.http import excerpt, looks_like_html, parse_retry_after, redact
+from integrations.proxies.base import ProxySetting
 
 from ..base import EventMessage, NotificationSettings, Notifier
 from ..message import Rendered, render, truncate
@@ -50,7 +51,7 @@ _SOUND = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _CREDENTIAL_PARAMS = frozenset({"token", "user"})
 
 
-class PushoverSettings(NotificationSettings):
+class PushoverSettings(NotificationSettings, ProxySetting):
     """A Pushover application and the user (or group) it notifies."""
 
     # A rejected key must not be echoed back in the validation error.

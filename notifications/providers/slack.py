@@ -34,6 +34,7 @@ from integrations.errors import (
     ServerError,
 )
 from integrations.http import excerpt, looks_like_html, parse_retry_after, redact
+from integrations.proxies.base import ProxySetting
 
 from ..base import EventMessage, NotificationSettings, Notifier
 from ..message import Rendered, render, truncate
@@ -122,7 +123,7 @@ def check_url(value: str) -> str:
     return value
 
 
-class SlackSettings(NotificationSettings):
+class SlackSettings(NotificationSettings, ProxySetting):
     """Which incoming webhook to post to and the legacy overrides."""
 
     webhook_url: SecretStr = Field(

@@ -31,6 +31,7 @@ from integrations.errors import (
     ServerError,
 )
 from integrations.http import excerpt, looks_like_html, parse_retry_after, redact
+from integrations.proxies.base import ProxySetting
 
 from ..base import EventMessage, NotificationSettings, Notifier
 from ..message import Rendered, render
@@ -65,7 +66,7 @@ def _http_url(value: str) -> str:
     return value.rstrip("/")
 
 
-class TelegramSettings(NotificationSettings):
+class TelegramSettings(NotificationSettings, ProxySetting):
     """A bot and the chat it posts to."""
 
     # A rejected token must not be echoed back in the validation error.

@@ -29,6 +29,7 @@ from integrations.http import (
     raise_for_response,
     redact,
 )
+from integrations.proxies.base import ProxySetting
 
 from ..base import EventMessage, NotificationSettings, Notifier
 from ..payloads import webhook_body
@@ -53,7 +54,7 @@ def _secret(value: SecretStr | None) -> str:
     return value.get_secret_value() if value is not None else ""
 
 
-class WebhookSettings(NotificationSettings):
+class WebhookSettings(NotificationSettings, ProxySetting):
     """Where and how to send events."""
 
     url: str = Field(

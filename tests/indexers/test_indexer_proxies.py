@@ -16,8 +16,8 @@ from integrations.indexers.base import QueryType, SearchQuery
 from integrations.indexers.models import Indexer
 from integrations.manager import manager
 from tests.daemons.process import free_port
-from tests.indexers.proxy_fixtures import make_proxy, make_torznab
 from tests.indexerserver import indexer_server  # noqa: F401  (fixture)
+from tests.proxy_fixtures import make_proxy, make_torznab
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from integrations.models import Proxy
-from tests.indexers.proxy_fixtures import make_proxy, make_torznab, proxy_settings
 from tests.indexerserver import indexer_server  # noqa: F401  (fixture)
+from tests.proxy_fixtures import make_proxy, make_torznab, proxy_settings
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -7,7 +7,7 @@ import pytest
 
 from integrations.models import Proxy
 from tests.daemons.process import free_port
-from tests.indexers.proxy_fixtures import proxy_settings
+from tests.proxy_fixtures import proxy_settings
 
 
 def run_test(kind: str, settings: dict, name: str = "VPN"):
