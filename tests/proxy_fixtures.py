@@ -1,4 +1,4 @@
-"""Real proxy daemons for the indexer-proxy tests, and helpers to point idkarr at them."""
+"""Real proxy daemons for the proxy tests, and helpers to point idkarr at them."""
 
 from __future__ import annotations
 
@@ -14,10 +14,10 @@ from tests.daemons.proxies import ProxyDaemon, start_microsocks, start_tinyproxy
 STARTERS = {"tinyproxy": start_tinyproxy, "microsocks": start_microsocks}
 
 
-def started(binary_name: str, base) -> ProxyDaemon:
+def started(binary_name: str, base, password: str | None = None) -> ProxyDaemon:
     """Start the named proxy daemon in ``base`` with a login of its own."""
     binary = require_binary(binary_name)
-    password = "px-" + secrets.token_urlsafe(12)
+    password = password or "px-" + secrets.token_urlsafe(12)
     return STARTERS[binary_name](base, username="idkarr", password=password, binary=binary)
 
 

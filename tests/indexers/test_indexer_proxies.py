@@ -6,6 +6,7 @@ message naming the proxy, and never lets it connect directly."""
 
 from __future__ import annotations
 
+import base64
 import threading
 
 import pytest
@@ -15,9 +16,11 @@ from integrations.indexers import search
 from integrations.indexers.base import QueryType, SearchQuery
 from integrations.indexers.models import Indexer
 from integrations.manager import manager
+from integrations.models import Proxy
 from tests.daemons.process import free_port
+from tests.httpserver import RecordingServer
 from tests.indexerserver import indexer_server  # noqa: F401  (fixture)
-from tests.proxy_fixtures import make_proxy, make_torznab
+from tests.proxy_fixtures import make_proxy, make_torznab, started
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -187,3 +190,31 @@ def test_a_tunnel_the_proxy_cannot_open_says_where_it_failed(tinyproxy):
     outcome = only_outcome(search.search(QUERY, parse=False))
     assert outcome.code == "connection_failed"
     assert "could not open a connection to Tracker (HTTP 500)" in outcome.error
+
+
+ODD_PASSWORD = "p@ss:w/rd%41#?"
+
+
+def test_a_password_with_url_characters_reaches_a_socks5_proxy_intact(indexer_server, tmp_path):
+    with started("microsocks", tmp_path, password=ODD_PASSWORD) as microsocks_daemon:
+        srv = indexer_server(items=1)
+        make_torznab(srv, make_proxy(microsocks_daemon, "socks5"))
+        assert len(search.search(QUERY, parse=False).results) == 1
+
+
+def test_a_password_with_url_characters_reaches_an_http_proxy_intact(indexer_server):
+    # tinyproxy's config takes only letters and digits in a password: a recording
+    # server stands in for the proxy and shows the Proxy-Authorization it was sent.
+    with RecordingServer() as fake_proxy:
+        proxy = Proxy(name="fake", kind="http")
+        proxy.apply_settings(
+            proxy.settings_model().model_validate(
+                {"host": "127.0.0.1", "port": fake_proxy.port, "username": "idkarr",
+                 "password": ODD_PASSWORD}
+            )
+        )  # fmt: skip
+        proxy.save()
+        make_torznab(indexer_server(items=1), proxy)
+        search.search(QUERY, parse=False)
+        header = fake_proxy.last_request.headers["Proxy-Authorization"]
+    assert base64.b64decode(header.split()[1]).decode() == f"idkarr:{ODD_PASSWORD}"
