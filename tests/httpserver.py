@@ -81,7 +81,7 @@ class RecordedRequest:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
-    server: _Server
+    server: OwnedHTTPServer
     timeout = 10  # a client that connects and never sends must not keep a thread forever
 
     def log_message(self, format, *args):  # noqa: A002 (signature of the base class)
@@ -146,32 +146,33 @@ def _reason(status: int) -> str:
         return "Custom"
 
 
-class _Server(ThreadingHTTPServer):
+class OwnedHTTPServer(ThreadingHTTPServer):
+    """The HTTP server of a ``LoopbackServer``, which handlers reach as ``owner``."""
+
     daemon_threads = True
     block_on_close = False
-    owner: RecordingServer
+    owner: LoopbackServer
 
     def handle_error(self, request, client_address):
         pass  # broken pipes from clients that timed out are expected in tests
 
 
-class RecordingServer:
-    """A threaded HTTP/1.1 server on 127.0.0.1 that records and answers as scripted."""
+class LoopbackServer:
+    """A threaded HTTP server on 127.0.0.1 (a free port), its handler ``handler`` with
+    the server's ``owner`` set to this object. Stopping sets ``_stopping`` and
+    ``_released``, so handlers that hang or delay are cut short."""
 
-    def __init__(self, default_response: Reply | int | None = None):
-        self.default_response = _as_reply(default_response if default_response is not None else 200)
-        self.requests: list[RecordedRequest] = []
-        self._queue: deque[Reply] = deque()
-        self._lock = threading.Lock()
-        self._arrived = threading.Condition(self._lock)
+    handler: type[BaseHTTPRequestHandler]
+
+    def __init__(self):
         self._released = threading.Event()
         self._stopping = threading.Event()
-        self._httpd: _Server | None = None
+        self._httpd: OwnedHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
     # -- lifecycle -------------------------------------------------------
-    def start(self) -> RecordingServer:
-        self._httpd = _Server(("127.0.0.1", 0), _Handler)
+    def start(self):
+        self._httpd = OwnedHTTPServer(("127.0.0.1", 0), self.handler)
         self._httpd.owner = self
         self._thread = threading.Thread(
             target=self._httpd.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
@@ -191,7 +192,7 @@ class RecordingServer:
             self._thread.join(timeout=5)
             self._thread = None
 
-    def __enter__(self) -> RecordingServer:
+    def __enter__(self):
         return self.start()
 
     def __exit__(self, *exc) -> None:
@@ -207,6 +208,20 @@ class RecordingServer:
     def url(self) -> str:
         """Base URL without a trailing slash: ``http://127.0.0.1:<port>``."""
         return f"http://127.0.0.1:{self.port}"
+
+
+class RecordingServer(LoopbackServer):
+    """A threaded HTTP/1.1 server on 127.0.0.1 that records and answers as scripted."""
+
+    handler = _Handler
+
+    def __init__(self, default_response: Reply | int | None = None):
+        super().__init__()
+        self.default_response = _as_reply(default_response if default_response is not None else 200)
+        self.requests: list[RecordedRequest] = []
+        self._queue: deque[Reply] = deque()
+        self._lock = threading.Lock()
+        self._arrived = threading.Condition(self._lock)
 
     # -- scripting -------------------------------------------------------
     def script(self, replies: list[Reply | int]) -> None:

@@ -7,10 +7,12 @@ import gzip as gzip_module
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
+
+from tests.httpserver import LoopbackServer, OwnedHTTPServer
 
 from .documents import (
     LOGIN_PAGE,
@@ -46,7 +48,7 @@ class _Fault:
     options: dict = field(default_factory=dict)
 
 
-class IndexerServer:
+class IndexerServer(LoopbackServer):
     """A threaded HTTP server that answers like a Torznab/Newznab indexer."""
 
     def __init__(
@@ -73,6 +75,7 @@ class IndexerServer:
     ):
         if protocol not in ("torrent", "usenet"):
             raise ValueError("protocol is 'torrent' or 'usenet'")
+        super().__init__()
         self.protocol = protocol
         self.items = make_items(items, first_id=first_id)
         self.api_key = api_key
@@ -94,50 +97,14 @@ class IndexerServer:
         self._feeds: dict[tuple, bytes] = {}
         self._faults: list[_Fault] = []
         self._lock = threading.Lock()
-        self._released = threading.Event()
-        self._stopping = threading.Event()
-        self._httpd: _Server | None = None
-        self._thread: threading.Thread | None = None
 
     # -- lifecycle -------------------------------------------------------
     def start(self) -> IndexerServer:
-        self._httpd = _Server(("127.0.0.1", 0), _Handler)
-        self._httpd.owner = self
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
-        )
-        self._thread.start()
+        super().start()
         self.feed_document(self.select({}))  # render the default page before anyone waits
         return self
 
-    def stop(self) -> None:
-        """Stop at once: hanging and delayed answers are cut short."""
-        self._stopping.set()
-        self._released.set()
-        if self._httpd is not None:
-            self._httpd.shutdown()
-            self._httpd.server_close()
-            self._httpd = None
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
-
-    def __enter__(self) -> IndexerServer:
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
-
     # -- addresses -------------------------------------------------------
-    @property
-    def port(self) -> int:
-        assert self._httpd is not None, "server not started"
-        return self._httpd.server_address[1]
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
     @property
     def api_url(self) -> str:
         return self.url + self.api_path
@@ -246,7 +213,7 @@ class IndexerServer:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
-    server: _Server
+    server: OwnedHTTPServer
     timeout = 10
 
     def log_message(self, format, *args):  # noqa: A002 (signature of the base class)
@@ -395,13 +362,7 @@ class _Handler(BaseHTTPRequestHandler):
             sent += len(piece)
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
-    owner: IndexerServer
-
-    def handle_error(self, request, client_address):
-        pass  # clients that time out or stop reading are expected
+IndexerServer.handler = _Handler
 
 
 @dataclass
