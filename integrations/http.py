@@ -29,7 +29,7 @@ from .errors import (
     RequestTimedOut,
     ServerError,
 )
-from .proxy_route import ProxyRoute, proxy_failure
+from .proxy_route import ProxyRoute, connection_reason, proxy_failure
 
 USER_AGENT = f"idkarr/{__version__}"
 CONNECT_TIMEOUT = 5.0
@@ -210,7 +210,7 @@ class HttpClient:
             return RequestTimedOut(f"{self.service} did not answer within {self.timeout[1]:g} s")
         if isinstance(exc, requests.exceptions.ConnectionError):
             return ConnectionFailed(
-                f"Cannot reach {self.service} at {redact(url)}: {_connection_reason(exc)}"
+                f"Cannot reach {self.service} at {redact(url)}: {connection_reason(str(exc))}"
             )
         if isinstance(
             exc,
@@ -242,23 +242,6 @@ class HttpClient:
 
     def close(self) -> None:
         self.session.close()
-
-
-def _connection_reason(exc: Exception) -> str:
-    text = str(exc)
-    if "Connection refused" in text:
-        return "connection refused (is it running, and is the port right?)"
-    if (
-        "Name or service not known" in text
-        or "nodename nor servname" in text
-        or "getaddrinfo" in text
-    ):
-        return "host name not found"
-    if "RemoteDisconnected" in text or "Connection aborted" in text or "reset by peer" in text:
-        return "the connection was closed before an answer"
-    if "No route to host" in text:
-        return "no route to host"
-    return "connection failed"
 
 
 def _tls_reason(exc: Exception) -> str:

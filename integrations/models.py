@@ -250,35 +250,41 @@ class Proxy(ProviderConfig):
         self.touch_users()
         return super().delete(*args, **kwargs)
 
-    def users(self) -> list:
-        """The integrations whose settings name this proxy."""
+    def _users_by_family(self):
+        """One queryset per family: its integrations whose settings name this proxy."""
         from .families import FAMILIES
 
         return [
-            config
+            fam.model.objects.filter(settings__proxy_id=self.pk)
             for fam in FAMILIES
             if fam.model is not Proxy
-            for config in fam.model.objects.filter(settings__proxy_id=self.pk).order_by("name")
         ]
+
+    def users(self) -> list:
+        """The integrations whose settings name this proxy."""
+        return [config for qs in self._users_by_family() for config in qs.order_by("name")]
 
     def touch_users(self) -> None:
         """Mark the integrations using this proxy as changed, so that every process
         rebuilds their providers (and HTTP sessions) with the proxy's new settings."""
-        from .families import FAMILIES
-
         now = timezone.now()
-        for fam in FAMILIES:
-            if fam.model is not Proxy:
-                fam.model.objects.filter(settings__proxy_id=self.pk).update(updated_at=now)
+        for qs in self._users_by_family():
+            qs.update(updated_at=now)
+
+
+def config_choices(model) -> list[tuple[int, str]]:
+    """Every configured ``model`` row as ``(id, "name (Kind)")``, for the select of a
+    setting that names one (``json_schema_extra={"choices_from": …}``)."""
+    out = []
+    for pk, name, kind in model.objects.order_by("name").values_list("pk", "name", "kind"):
+        label = model.registry.get(kind).label if kind in model.registry else kind
+        out.append((pk, f"{name} ({label})"))
+    return out
 
 
 def proxy_choices() -> list[tuple[int, str]]:
-    """Every proxy as ``(id, "name (Kind)")``, for the proxy select of a settings form."""
-    out = []
-    for pk, name, kind in Proxy.objects.order_by("name").values_list("pk", "name", "kind"):
-        label = proxy_registry.get(kind).label if kind in proxy_registry else kind
-        out.append((pk, f"{name} ({label})"))
-    return out
+    """Every proxy, for the proxy select of a settings form."""
+    return config_choices(Proxy)
 
 
 class Heartbeat(models.Model):

@@ -52,7 +52,7 @@ def proxy_failure(
         tunnel = _TUNNEL.search(text)
         if tunnel:
             return _tunnel_refused(int(tunnel.group(1)), route, service)
-        return ConnectionFailed(f"Cannot reach {route.label} for {service}: {_reason(text)}")
+        return ConnectionFailed(f"Cannot reach {route.label} for {service}: {_proxy_reason(text)}")
     if not isinstance(exc, requests.exceptions.ConnectionError):
         return None
     if _CLOSED.search(text):  # mid-request: the proxy or the service behind it hung up
@@ -79,7 +79,7 @@ def proxy_failure(
     if "Request rejected" in text or "0x5b" in text.lower():
         return ConnectionFailed(f"{route.label} rejected the connection to {service}")
     # Anything else at the SOCKS layer (refused, reset, no route) is the proxy itself.
-    return ConnectionFailed(f"Cannot reach {route.label} for {service}: {_reason(text)}")
+    return ConnectionFailed(f"Cannot reach {route.label} for {service}: {_proxy_reason(text)}")
 
 
 def _tunnel_refused(status: int, route: ProxyRoute, service: str) -> IntegrationError:
@@ -93,15 +93,23 @@ def _tunnel_refused(status: int, route: ProxyRoute, service: str) -> Integration
     )
 
 
-def _reason(text: str) -> str:
+def _proxy_reason(text: str) -> str:
+    return "timed out" if "timed out" in text.lower() else connection_reason(text)
+
+
+def connection_reason(text: str) -> str:
+    """Why a connection failed, in words, from a requests/urllib3/PySocks message
+    (shared with ``http``: the service itself, or the proxy in front of it)."""
     if "Connection refused" in text:
         return "connection refused (is it running, and is the port right?)"
-    if "timed out" in text.lower():
-        return "timed out"
-    if "Name or service not known" in text or "getaddrinfo" in text:
+    if (
+        "Name or service not known" in text
+        or "nodename nor servname" in text
+        or "getaddrinfo" in text
+    ):
         return "host name not found"
+    if "RemoteDisconnected" in text or "Connection aborted" in text or "reset by peer" in text:
+        return "the connection was closed before an answer"
     if "No route to host" in text:
         return "no route to host"
-    if "reset by peer" in text or "Connection aborted" in text:
-        return "the connection was closed"
     return "connection failed"

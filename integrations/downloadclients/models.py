@@ -6,7 +6,7 @@ import re
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from integrations.models import ProviderConfig
+from integrations.models import ProviderConfig, config_choices
 
 from .base import FAMILY, DownloadStatus
 from .registry import registry
@@ -322,11 +322,4 @@ __all__ = ["ClientPollState", "Download", "DownloadClient", "RemotePathMapping",
 def client_choices() -> list[tuple[int, str]]:
     """Every configured download client as ``(id, "name (Kind)")``, for settings that
     name one (an indexer's download client)."""
-    out = []
-    for pk, name, kind in DownloadClient.objects.order_by("name").values_list("pk", "name", "kind"):
-        try:
-            label = DownloadClient.registry.get(kind).label
-        except LookupError:
-            label = kind
-        out.append((pk, f"{name} ({label})"))
-    return out
+    return config_choices(DownloadClient)
