@@ -151,6 +151,7 @@ class OwnedHTTPServer(ThreadingHTTPServer):
 
     daemon_threads = True
     block_on_close = False
+    request_queue_size = 128  # a burst of concurrent clients must not overflow the backlog
     owner: LoopbackServer
 
     def handle_error(self, request, client_address):

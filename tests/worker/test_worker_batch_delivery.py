@@ -54,19 +54,22 @@ class FirstRequestHangs(RecordingServer):
 
 
 def test_worker_sends_a_batch_concurrently_beyond_its_own_threads(worker, sender):
-    with FirstRequestHangs(delay=0.5) as sink:
+    with RecordingServer(default_response=Reply(hang=True)) as sink:
         for i in range(20):
             webhook(f"hook-{i:02d}", f"{sink.url}/hook/{i:02d}")
-        w = worker()
+        # Sends are held unanswered until all 20 arrived, so a stale-claim sweep must not
+        # reclaim them meanwhile on a slow machine.
+        w = worker(IDKARR_DELIVERY_STALE_SECONDS="300")
         event = events.emit("grab", {"release": {"releaseTitle": "Show.S01E01.1080p-GRP"}})
         ids = list(event.deliveries.values_list("pk", flat=True))
         sender.send_task("notifications.deliver_batch", args=[ids])
+        # No answer is given before all 20 are in flight: four worker threads sending
+        # one delivery each would stall here with four.
+        sink.wait_for_requests(20, timeout=30)
+        assert sent_count() == 0
+        sink.release()
         wait_for(lambda: sent_count() == 20, 30, "20 deliveries", w)
-    delivered = sorted(Delivery.objects.values_list("delivered_at", flat=True))
-    # Four worker threads, one delivery each, would need five rounds of 0.5 s: the first
-    # and the last send would end 2 s apart.
-    assert (delivered[-1] - delivered[0]).total_seconds() < 1.5
-    assert len(sink.requests) == 20
+    assert sorted(r.path for r in sink.requests) == [f"/hook/{i:02d}" for i in range(20)]
 
 
 def test_worker_killed_during_a_batch_sends_each_target_exactly_once_after_restart(worker, sender):
