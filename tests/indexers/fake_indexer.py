@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Literal
@@ -39,9 +40,17 @@ class FakeIndexer(Indexer):
     label = "Fake indexer"
     Settings = FakeIndexerSettings
     searches: list[tuple[str, object]] = []
+    # When set, every answer waits until as many queries are in flight as the barrier's
+    # parties (a failure after its timeout): proof that queries run concurrently.
+    gate: threading.Barrier | None = None
 
     def _answer(self) -> list[SearchResult]:
         s = self.settings
+        if self.gate is not None:
+            try:
+                self.gate.wait()
+            except threading.BrokenBarrierError:
+                raise ServerError(f"{self.name} waited alone at the gate") from None
         if s.delay:
             time.sleep(s.delay)
         if s.mode == "auth":

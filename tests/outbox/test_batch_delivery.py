@@ -69,12 +69,10 @@ def no_enqueue(monkeypatch):
 
 
 class PathServer(RecordingServer):
-    """Answers each request by its path: ``slow`` paths after ``slow_delay`` seconds,
-    the others after ``delay``."""
+    """Answers ``slow`` paths only once released, the others at once."""
 
-    def __init__(self, delay: float = 0.0, slow_delay: float = 0.0):
+    def __init__(self):
         super().__init__()
-        self.delay, self.slow_delay = delay, slow_delay
         self._local = threading.local()
 
     def _record(self, request: RecordedRequest) -> None:
@@ -82,8 +80,7 @@ class PathServer(RecordingServer):
         self._local.path = request.path
 
     def _next_reply(self) -> Reply:
-        slow = "slow" in self._local.path
-        return Reply(200, "ok", delay=self.slow_delay if slow else self.delay)
+        return Reply(200, "ok", hang="slow" in self._local.path)
 
 
 def test_an_events_deliveries_are_published_as_one_batch_task(
@@ -178,17 +175,23 @@ def test_mixed_outcomes_in_one_batch_are_recorded_per_delivery(no_enqueue):
     assert NotificationTarget.objects.get(pk=broken.pk).health == "unhealthy"
 
 
+@pytest.mark.django_db(transaction=True)
 def test_sends_of_a_batch_run_concurrently():
-    with PathServer(delay=0.4) as sink:
+    with RecordingServer(default_response=Reply(hang=True)) as sink:
         for i in range(10):
             webhook(f"hook-{i}", f"{sink.url}/hook/{i}")
         ids = list(events.emit("grab", {"release": {}}).deliveries.values_list("pk", flat=True))
-        started = time.monotonic()
-        outcomes = events.deliver_many(ids)
-        elapsed = time.monotonic() - started
-    assert set(outcomes.values()) == {"sent"}
+        sending = threading.Thread(target=deliver_in_thread, args=(ids,))
+        sending.start()
+        try:
+            # No send is answered until all ten are in flight: one after the other
+            # would stall at the first.
+            sink.wait_for_requests(10, timeout=15)
+        finally:
+            sink.release()
+            sending.join(15)
+    assert set(Delivery.objects.values_list("status", flat=True)) == {"sent"}
     assert len(sink.requests) == 10
-    assert elapsed < 2.0  # one after the other would take 4 s
 
 
 def deliver_in_thread(ids):
@@ -200,7 +203,7 @@ def deliver_in_thread(ids):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_slow_target_does_not_hold_back_recording_the_others():
-    with PathServer(delay=0.0, slow_delay=3.0) as sink:
+    with PathServer() as sink:
         webhook("slow", f"{sink.url}/slow")
         for i in range(4):
             webhook(f"fast-{i}", f"{sink.url}/fast/{i}")
@@ -208,14 +211,15 @@ def test_a_slow_target_does_not_hold_back_recording_the_others():
         worker = threading.Thread(target=deliver_in_thread, args=(ids,))
         worker.start()
         try:
-            deadline = time.monotonic() + 2.0
             fast = Delivery.objects.filter(target__name__startswith="fast", status="sent")
+            deadline = time.monotonic() + 15
             while fast.count() < 4 and time.monotonic() < deadline:
                 time.sleep(0.05)
-            assert fast.count() == 4
+            assert fast.count() == 4  # recorded while the slow one still waits for its answer
             assert Delivery.objects.get(target__name="slow").status == "sending"
         finally:
-            worker.join(10)
+            sink.release()
+            worker.join(15)
     assert Delivery.objects.get(target__name="slow").status == "sent"
 
 
