@@ -135,6 +135,7 @@ def _mount() -> None:
     from integrations.families import FAMILIES
     from integrations.indexers.api import releases_router
     from integrations.indexers.api import router as indexer_router
+    from integrations.mediaservers.api import router as media_server_router
     from notifications.api import events_router, extra_notification_router
 
     from .accounts.api import router as accounts_router
@@ -148,6 +149,7 @@ def _mount() -> None:
             "notification": extra_notification_router,
             "download_client": queue_router,
             "indexer": indexer_router,
+            "media_server": media_server_router,
         }
         api.add_router(f"/{fam.path}", family_router(fam, extra=extra.get(fam.name)))
     api.add_router("/remote-path-mappings", mappings_router)

@@ -24,6 +24,7 @@ app.autodiscover_tasks(
         "integrations",
         "integrations.downloadclients",
         "integrations.indexers",
+        "integrations.mediaservers",
         "notifications",
         "importlists",
     ]

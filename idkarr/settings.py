@@ -49,6 +49,9 @@ IDKARR_SCRIPTS_DIR = env.get(
     "SCRIPTS_DIR", str(DATA_DIR / "scripts")
 )  # custom scripts run only from here
 DELIVERY_SWEEP_GRACE_SECONDS = env.get_int("DELIVERY_SWEEP_GRACE_SECONDS", 60)
+# A media server scans a changed folder this long after the change, so that a burst
+# (a season pack's imports) makes one scan.
+MEDIA_SERVER_UPDATE_DELAY_SECONDS = env.get_int("MEDIA_SERVER_UPDATE_DELAY_SECONDS", 5)
 
 INSTALLED_APPS = [
     "idkarr.apps.ConsoleAdminConfig",
@@ -63,6 +66,7 @@ INSTALLED_APPS = [
     "integrations",
     "integrations.downloadclients",
     "integrations.indexers",
+    "integrations.mediaservers",
     "notifications",
     "importlists",
 ]
@@ -192,6 +196,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     "notifications.sweep_deliveries": {
         "task": "notifications.sweep_deliveries",
+        "schedule": env.get_int("DELIVERY_SWEEP_SECONDS", 30),
+    },
+    "mediaservers.sweep_updates": {
+        "task": "mediaservers.sweep_updates",
         "schedule": env.get_int("DELIVERY_SWEEP_SECONDS", 30),
     },
 }

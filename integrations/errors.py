@@ -61,6 +61,7 @@ class UnsupportedError(IntegrationError):
     """The provider (or the remote's version) does not offer this verb."""
 
     code = "unsupported"
+    http_status = 422  # not the remote failing: this kind cannot do it
 
 
 # -- transient ---------------------------------------------------------------

@@ -28,6 +28,7 @@ FAMILIES: tuple[Family, ...] = (
         "download_client", "download-clients", "downloadclients.DownloadClient", "Download clients"
     ),
     Family("indexer", "indexers", "indexers.Indexer", "Indexers"),
+    Family("media_server", "media-servers", "mediaservers.MediaServer", "Media servers"),
     Family("proxy", "proxies", "integrations.Proxy", "Proxies"),
     Family("notification", "notifications", "notifications.NotificationTarget", "Notifications"),
 )

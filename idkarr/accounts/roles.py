@@ -12,6 +12,7 @@ _RANK = {role: i for i, role in enumerate(ROLES)}
 _INTEGRATION_MODELS = [
     ("downloadclients", "downloadclient"),
     ("indexers", "indexer"),
+    ("mediaservers", "mediaserver"),
     ("integrations", "proxy"),
     ("notifications", "notificationtarget"),
 ]
@@ -32,6 +33,7 @@ _LIBRARY_MODELS = [
 _READ_MODELS = (
     _INTEGRATION_MODELS
     + [("notifications", "event"), ("notifications", "delivery"), ("indexers", "release")]
+    + [("mediaservers", "libraryupdate")]
     + _LIBRARY_MODELS
 )
 

@@ -133,11 +133,12 @@ def test_a_closed_port_is_a_failed_test_that_names_the_service(cls):
 
 
 @pytest.mark.parametrize(
-    "cls", [p for p in PROVIDERS if p.values[0].family in ("download_client", "indexer")]
+    "cls",
+    [p for p in PROVIDERS if p.values[0].family in ("download_client", "indexer", "media_server")],
 )
 def test_an_html_page_is_a_failed_test_without_the_secret(cls):
-    """(A webhook answering 2xx with any body has accepted the message, so only clients
-    and indexers.)"""
+    """(A webhook answering 2xx with any body has accepted the message, so only clients,
+    indexers and media servers.)"""
     with RecordingServer(
         default_response=Reply(
             200, "<html><body>Login</body></html>", {"Content-Type": "text/html"}

@@ -1,0 +1,18 @@
+"""Give the roles their permissions on the media-server models (same rule as 0002)."""
+
+from django.db import migrations
+
+
+def create_roles(apps, schema_editor):
+    from importlib import import_module
+
+    import_module("idkarr.accounts.migrations.0002_roles").create_roles(apps, schema_editor)
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("accounts", "0004_proxy_roles"),
+        ("mediaservers", "0001_initial"),
+    ]
+
+    operations = [migrations.RunPython(create_roles, migrations.RunPython.noop)]
