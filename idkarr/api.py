@@ -129,6 +129,8 @@ def on_http_error(request, exc: HttpError):
 
 
 def _mount() -> None:
+    from importlists.api import exclusions_router
+    from importlists.api import router as import_list_router
     from integrations.api import family_router, health_router, system_router
     from integrations.downloadclients.api import blocklist_router, mappings_router
     from integrations.downloadclients.api import router as queue_router
@@ -136,6 +138,7 @@ def _mount() -> None:
     from integrations.indexers.api import releases_router
     from integrations.indexers.api import router as indexer_router
     from integrations.mediaservers.api import router as media_server_router
+    from integrations.metadata.api import router as metadata_router
     from notifications.api import events_router, extra_notification_router
 
     from .accounts.api import router as accounts_router
@@ -150,11 +153,14 @@ def _mount() -> None:
             "download_client": queue_router,
             "indexer": indexer_router,
             "media_server": media_server_router,
+            "import_list": import_list_router,
+            "metadata": metadata_router,
         }
         api.add_router(f"/{fam.path}", family_router(fam, extra=extra.get(fam.name)))
     api.add_router("/remote-path-mappings", mappings_router)
     api.add_router("/blocklist", blocklist_router)
     api.add_router("/releases", releases_router)
+    api.add_router("/import-list-exclusions", exclusions_router)
 
 
 _mount()

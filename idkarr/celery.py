@@ -25,6 +25,7 @@ app.autodiscover_tasks(
         "integrations.downloadclients",
         "integrations.indexers",
         "integrations.mediaservers",
+        "integrations.metadata",
         "notifications",
         "importlists",
     ]

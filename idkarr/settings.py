@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "integrations.downloadclients",
     "integrations.indexers",
     "integrations.mediaservers",
+    "integrations.metadata",
     "notifications",
     "importlists",
 ]
@@ -197,6 +198,10 @@ CELERY_BEAT_SCHEDULE = {
     "notifications.sweep_deliveries": {
         "task": "notifications.sweep_deliveries",
         "schedule": env.get_int("DELIVERY_SWEEP_SECONDS", 30),
+    },
+    "importlists.dispatch_syncs": {
+        "task": "importlists.dispatch_syncs",
+        "schedule": env.get_int("IMPORT_LIST_DISPATCH_SECONDS", 300),
     },
     "mediaservers.sweep_updates": {
         "task": "mediaservers.sweep_updates",

@@ -25,7 +25,8 @@ HEALTHY, DEGRADED, UNHEALTHY, UNKNOWN = "healthy", "degraded", "unhealthy", "unk
 class ProviderSettings(BaseModel):
     """Base of every provider's Settings: unknown fields are an error, not ignored."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    # hide_input_in_errors: a refused secret must not reappear in a validation message
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, hide_input_in_errors=True)
 
     @classmethod
     def secret_fields(cls) -> list[str]:

@@ -29,6 +29,8 @@ FAMILIES: tuple[Family, ...] = (
     ),
     Family("indexer", "indexers", "indexers.Indexer", "Indexers"),
     Family("media_server", "media-servers", "mediaservers.MediaServer", "Media servers"),
+    Family("metadata", "metadata", "metadata.MetadataSource", "Metadata sources"),
+    Family("import_list", "import-lists", "importlists.ImportList", "Import lists"),
     Family("proxy", "proxies", "integrations.Proxy", "Proxies"),
     Family("notification", "notifications", "notifications.NotificationTarget", "Notifications"),
 )

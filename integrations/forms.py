@@ -95,6 +95,8 @@ def _choice_field(values: list[Any], labels: list[str], **kwargs) -> forms.Typed
 CHOICE_SOURCES = {
     "download_clients": "integrations.downloadclients.models.client_choices",
     "proxies": "integrations.models.proxy_choices",
+    "root_folders": "idkarr.library.choices.root_folder_choices",
+    "quality_profiles": "idkarr.library.choices.quality_profile_choices",
 }
 
 

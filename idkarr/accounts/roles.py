@@ -13,6 +13,9 @@ _INTEGRATION_MODELS = [
     ("downloadclients", "downloadclient"),
     ("indexers", "indexer"),
     ("mediaservers", "mediaserver"),
+    ("metadata", "metadatasource"),
+    ("importlists", "importlist"),
+    ("importlists", "importlistexclusion"),
     ("integrations", "proxy"),
     ("notifications", "notificationtarget"),
 ]
@@ -33,7 +36,7 @@ _LIBRARY_MODELS = [
 _READ_MODELS = (
     _INTEGRATION_MODELS
     + [("notifications", "event"), ("notifications", "delivery"), ("indexers", "release")]
-    + [("mediaservers", "libraryupdate")]
+    + [("mediaservers", "libraryupdate"), ("importlists", "listeditem")]
     + _LIBRARY_MODELS
 )
 

@@ -23,6 +23,7 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 
+from integrations.bounded import read_limited
 from integrations.errors import (
     ConfigurationError,
     NotFoundError,
@@ -31,7 +32,6 @@ from integrations.errors import (
 from integrations.http import HttpClient, excerpt, raise_for_response, redact
 
 from .base import DownloadResult, Protocol, SearchResult
-from .fetch import read_limited
 from .newznab_xml import parse_document, raise_for_error
 
 log = logging.getLogger(__name__)

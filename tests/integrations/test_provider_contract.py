@@ -54,11 +54,22 @@ def notifier_examples(port: int, secret: str) -> dict[str, dict]:
     }  # fmt: skip
 
 
+HEX_SECRET = "c0ffee" * 5 + "c0"  # a secret where the format must be 32 hex digits
+# What kinds need beyond host/port/secrets to be valid.
+KIND_EXAMPLES = {
+    "tmdb": {"api_key": HEX_SECRET},
+    "imdb": {"list_id": "ls012345678"},
+    "trakt": {"list_type": "popular"},
+}
+
+
 def settings_for(cls, port: int):
     if cls.family == "notification":
         return cls.Settings.model_validate(notifier_examples(port, SECRET)[cls.kind])
     fields = cls.Settings.model_fields
     data = {}
+    if "api_url" in fields:
+        data["api_url"] = f"http://127.0.0.1:{port}"
     if "host" in fields:
         data["host"] = "127.0.0.1"
     if "port" in fields:
@@ -75,6 +86,7 @@ def settings_for(cls, port: int):
         data["transport"] = "http"  # the transport that carries credentials
     if "timeout_seconds" in fields:
         data["timeout_seconds"] = 2
+    data.update(KIND_EXAMPLES.get(cls.kind, {}))
     return cls.Settings.model_validate(data)
 
 
@@ -129,7 +141,7 @@ def test_a_closed_port_is_a_failed_test_that_names_the_service(cls):
     result = _failed_test(cls, free_port())
     assert result.ok is False
     assert cls.label.split()[0].lower() in result.message.lower()
-    assert SECRET not in result.message
+    assert SECRET not in result.message and HEX_SECRET not in result.message
 
 
 @pytest.mark.parametrize(
@@ -154,4 +166,4 @@ def test_a_server_error_is_a_failed_test_without_the_secret(cls):
     with RecordingServer(default_response=Reply(500, "boom")) as srv:
         result = _failed_test(cls, srv.port)
     assert result.ok is False
-    assert SECRET not in result.message
+    assert SECRET not in result.message and HEX_SECRET not in result.message
