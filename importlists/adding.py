@@ -51,43 +51,58 @@ def monitored_episodes(episodes: list[EpisodeMetadata], monitor: Monitor, today:
     return set()  # existing, none
 
 
+def _common(config: ImportList, item: ListItem, meta, root: RootFolder, fallback: str) -> dict:
+    """The fields a new series and a new movie share: from the metadata source when it
+    knew the title, else from the list."""
+    settings = config.validated_settings()
+    title = (meta.title if meta else "") or item.title or fallback
+    year = (meta.year if meta else None) or item.year
+    return {
+        "title": title,
+        "year": year,
+        "imdb_id": item.imdb_id or (meta.imdb_id if meta else ""),
+        "overview": meta.overview if meta else "",
+        "genres": meta.genres if meta else [],
+        "poster_url": (meta.images.poster if meta else "")[:500],
+        "original_language": (meta.original_language if meta else "")[:3],
+        "root_folder": root,
+        "path": _join(root.path, folder_name(title, year)),
+        "quality_profile_id": settings.quality_profile_id,
+        "monitored": settings.monitor != Monitor.NONE,
+    }
+
+
+def _announce(config: ImportList, row, event_type: str, key: str, describe) -> None:
+    """Give the new row the list's tags, then tell targets and media servers of it
+    (``describe(row)`` is its webhook object, tags included)."""
+    row.tags.set(config.tags.all())
+    events.emit(
+        event_type,
+        {key: describe(row)},
+        tags=[t.label for t in row.tags.all()],
+        source=f"importlist:{config.name}"[:100],
+    )
+
+
 def add_series(
     config: ImportList, item: ListItem, found: lookup.Found | None, root: RootFolder
 ) -> Series:
-    settings = config.validated_settings()
     meta = found.metadata if found is not None else None
-    title = (meta.title if meta else "") or item.title or f"TVDB {item.tvdb_id}"
-    year = (meta.year if meta else None) or item.year
+    settings = config.validated_settings()
     episodes = lookup.episodes(found) if found is not None else []
     wanted = monitored_episodes(episodes, settings.monitor, date.today())
     with transaction.atomic():
         series = Series.objects.create(
-            title=title,
-            year=year,
+            **_common(config, item, meta, root, f"TVDB {item.tvdb_id}"),
             tvdb_id=item.tvdb_id,
             tmdb_id=item.tmdb_id or (meta.tmdb_id if meta else None),
-            imdb_id=item.imdb_id or (meta.imdb_id if meta else ""),
             tvmaze_id=meta.tvmaze_id if meta else None,
-            overview=meta.overview if meta else "",
             network=meta.network if meta else "",
             status=meta.status if meta else "",
-            genres=meta.genres if meta else [],
-            poster_url=(meta.images.poster if meta else "")[:500],
-            original_language=(meta.original_language if meta else "")[:3],
             series_type=settings.series_type,
-            root_folder=root,
-            path=_join(root.path, folder_name(title, year)),
-            quality_profile_id=settings.quality_profile_id,
-            monitored=settings.monitor != Monitor.NONE,
         )
-        series.tags.set(config.tags.all())
         _add_episodes(series, episodes, wanted)
-        events.emit(
-            "series_add",
-            {"series": series_info(series)},
-            tags=[t.label for t in series.tags.all()],
-            source=f"importlist:{config.name}"[:100],
-        )
+        _announce(config, series, "series_add", "series", series_info)
     return series
 
 
@@ -116,35 +131,16 @@ def _add_episodes(series: Series, episodes: list[EpisodeMetadata], wanted: set) 
 def add_movie(
     config: ImportList, item: ListItem, found: lookup.Found | None, root: RootFolder
 ) -> Movie:
-    settings = config.validated_settings()
     meta = found.metadata if found is not None else None
-    title = (meta.title if meta else "") or item.title or f"TMDB {item.tmdb_id}"
-    year = (meta.year if meta else None) or item.year
     with transaction.atomic():
         movie = Movie.objects.create(
-            title=title,
-            year=year,
+            **_common(config, item, meta, root, f"TMDB {item.tmdb_id}"),
             tmdb_id=item.tmdb_id,
-            imdb_id=item.imdb_id or (meta.imdb_id if meta else ""),
-            overview=meta.overview if meta else "",
             studio=meta.studio if meta else "",
             runtime=meta.runtime if meta else None,
             release_date=meta.release_date if meta else None,
-            genres=meta.genres if meta else [],
-            poster_url=(meta.images.poster if meta else "")[:500],
-            original_language=(meta.original_language if meta else "")[:3],
-            root_folder=root,
-            path=_join(root.path, folder_name(title, year)),
-            quality_profile_id=settings.quality_profile_id,
-            monitored=settings.monitor != Monitor.NONE,
         )
-        movie.tags.set(config.tags.all())
-        events.emit(
-            "movie_add",
-            {"movie": movie_info(movie)},
-            tags=[t.label for t in movie.tags.all()],
-            source=f"importlist:{config.name}"[:100],
-        )
+        _announce(config, movie, "movie_add", "movie", movie_info)
     return movie
 
 

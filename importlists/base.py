@@ -22,7 +22,7 @@ from pydantic import Field
 
 from integrations.base import Provider
 from integrations.errors import UnsupportedError
-from integrations.http import HttpClient
+from integrations.http import HttpProvider
 from integrations.proxies.base import ProxySetting
 
 FAMILY = "import_list"
@@ -122,7 +122,7 @@ class ImportListSettings(ProxySetting):
     timeout_seconds: float = Field(30.0, gt=0, le=300, description="Read timeout for requests")
 
 
-class ListProvider(Provider):
+class ListProvider(HttpProvider, Provider):
     """Base of every import list. ``min_refresh_minutes`` is how often the service
     may be read at most (Sonarr's MinRefreshInterval); ``media_types`` what its
     lists can hold."""
@@ -136,21 +136,7 @@ class ListProvider(Provider):
 
     def __init__(self, settings, *, name: str = ""):
         super().__init__(settings, name=name)
-        self._http: HttpClient | None = None
         self.updated_settings: dict[str, Any] = {}
-
-    @property
-    def http(self) -> HttpClient:
-        if self._http is None:
-            self._http = HttpClient(
-                self.name, read_timeout=self.settings.timeout_seconds, proxy=self.proxy
-            )
-        return self._http
-
-    def close(self) -> None:
-        if self._http is not None:
-            self._http.close()
-            self._http = None
 
     def url(self, path: str) -> str:
         base = getattr(self.settings, "api_url", "") or self.default_api_url

@@ -251,3 +251,28 @@ def _tls_reason(exc: Exception) -> str:
     if "WRONG_VERSION_NUMBER" in text or "wrong version number" in text or "UNEXPECTED_EOF" in text:
         return "the server does not speak TLS on this port"
     return "TLS error"
+
+
+class HttpProvider:
+    """Mixin of a provider that talks HTTP through one lazily built ``HttpClient``:
+    its TLS check (``settings.verify_tls``), read timeout (``settings.timeout_seconds``)
+    and proxy come from the provider; ``close()`` releases the session."""
+
+    _http: HttpClient | None = None
+
+    @property
+    def http(self) -> HttpClient:
+        if self._http is None:
+            settings = self.settings
+            self._http = HttpClient(
+                self.name,
+                verify_tls=getattr(settings, "verify_tls", True),
+                read_timeout=getattr(settings, "timeout_seconds", READ_TIMEOUT),
+                proxy=self.proxy,
+            )
+        return self._http
+
+    def close(self) -> None:
+        if self._http is not None:
+            self._http.close()
+            self._http = None

@@ -17,7 +17,7 @@ from pydantic import Field, field_validator
 
 from integrations.base import Provider
 from integrations.errors import UnsupportedError
-from integrations.http import HttpClient
+from integrations.http import HttpProvider
 from integrations.proxies.base import ProxySetting
 
 FAMILY = "media_server"
@@ -223,7 +223,7 @@ class MediaServerSettings(ProxySetting):
         return server_path(path, self.map_from, self.map_to)
 
 
-class MediaServer(Provider):
+class MediaServer(HttpProvider, Provider):
     """Base of every media server. Unimplemented verbs raise UnsupportedError.
     Providers send their token in a header and must not follow redirects
     (``allow_redirects=False``): ``requests`` would carry such a header to the new host."""
@@ -231,26 +231,6 @@ class MediaServer(Provider):
     family = FAMILY
     Settings = MediaServerSettings
     settings: MediaServerSettings
-
-    def __init__(self, settings, *, name: str = ""):
-        super().__init__(settings, name=name)
-        self._http: HttpClient | None = None
-
-    @property
-    def http(self) -> HttpClient:
-        if self._http is None:
-            self._http = HttpClient(
-                self.name,
-                verify_tls=self.settings.verify_tls,
-                read_timeout=self.settings.timeout_seconds,
-                proxy=self.proxy,
-            )
-        return self._http
-
-    def close(self) -> None:
-        if self._http is not None:
-            self._http.close()
-            self._http = None
 
     def url(self, path: str) -> str:
         return self.settings.base_url() + path

@@ -19,7 +19,7 @@ from pydantic import Field
 
 from integrations.base import Provider
 from integrations.errors import UnsupportedError
-from integrations.http import HttpClient
+from integrations.http import HttpProvider
 from integrations.proxies.base import ProxySetting
 
 FAMILY = "metadata"
@@ -170,7 +170,7 @@ class MetadataSettings(ProxySetting):
     timeout_seconds: float = Field(30.0, gt=0, le=300, description="Read timeout for requests")
 
 
-class MetadataSource(Provider):
+class MetadataSource(HttpProvider, Provider):
     """Base of every metadata source. Unimplemented verbs raise UnsupportedError.
     ``default_api_url`` is the official address, used when ``api_url`` is empty."""
 
@@ -178,23 +178,6 @@ class MetadataSource(Provider):
     Settings = MetadataSettings
     settings: MetadataSettings
     default_api_url: ClassVar[str] = ""
-
-    def __init__(self, settings, *, name: str = ""):
-        super().__init__(settings, name=name)
-        self._http: HttpClient | None = None
-
-    @property
-    def http(self) -> HttpClient:
-        if self._http is None:
-            self._http = HttpClient(
-                self.name, read_timeout=self.settings.timeout_seconds, proxy=self.proxy
-            )
-        return self._http
-
-    def close(self) -> None:
-        if self._http is not None:
-            self._http.close()
-            self._http = None
 
     def url(self, path: str) -> str:
         return (self.settings.api_url or self.default_api_url).rstrip("/") + path

@@ -51,6 +51,12 @@ def test_an_added_series_takes_the_lists_tags(root):
     assert [t.label for t in Series.objects.get().tags.all()] == ["kids"]
 
 
+def test_the_add_event_carries_the_lists_tags(root):
+    sync.sync_list(adding_list(root, [BREAKING], tags=("kids",)))
+    event = Event.objects.get()
+    assert (event.tags, event.payload["series"]["tags"]) == (["kids"], ["kids"])
+
+
 def test_an_added_series_is_announced_with_a_series_add_event(root):
     sync.sync_list(adding_list(root, [BREAKING]))
     event = Event.objects.get()

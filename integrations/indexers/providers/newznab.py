@@ -20,7 +20,7 @@ from pydantic import Field, field_validator
 
 from integrations.base import HEALTHY, UNHEALTHY, Health, ProviderSettings, TestResult
 from integrations.errors import IntegrationError, ProtocolError
-from integrations.http import HttpClient, parse_retry_after, raise_for_response, redact
+from integrations.http import HttpProvider, parse_retry_after, raise_for_response, redact
 
 from ..base import (
     ApiKeyMixin,
@@ -119,7 +119,7 @@ class NewznabSettings(IndexerSettings, ApiKeyMixin, NabFields):
         return ("/" + value.strip("/")) if value.strip("/") else ""
 
 
-class Newznab(Indexer):
+class Newznab(HttpProvider, Indexer):
     kind = "newznab"
     label = "Newznab"
     protocol = Protocol.USENET
@@ -132,25 +132,8 @@ class Newznab(Indexer):
     def __init__(self, settings: NewznabSettings, *, name: str = ""):
         super().__init__(settings, name=name)
         self.indexer_id: int | None = None  # the caller sets the model's pk
-        self._http: HttpClient | None = None
 
     # -- plumbing ----------------------------------------------------------
-    @property
-    def http(self) -> HttpClient:
-        if self._http is None:
-            self._http = HttpClient(
-                self.name,
-                verify_tls=self.settings.verify_tls,
-                read_timeout=self.settings.timeout_seconds,
-                proxy=self.proxy,
-            )
-        return self._http
-
-    def close(self) -> None:
-        if self._http is not None:
-            self._http.close()
-            self._http = None
-
     @property
     def api_url(self) -> str:
         return self.settings.base_url + self.settings.api_path
