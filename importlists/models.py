@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings as django_settings
 from django.db import models
 
 from integrations.models import ProviderConfig
@@ -24,6 +25,13 @@ class ImportList(ProviderConfig):
 
     class Meta(ProviderConfig.Meta):
         verbose_name = "import list"
+
+    def interval_seconds(self) -> int:
+        """Lists are checked (a read of the list) every 6 hours unless set otherwise:
+        an IMDb check downloads the whole export, and each sync reports its own failure."""
+        return self.health_interval or getattr(
+            django_settings, "IMPORT_LIST_HEALTH_INTERVAL", 21600
+        )
 
 
 class ListedItem(models.Model):

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings as django_settings
 from django.db import models
 
 from integrations.models import ProviderConfig
@@ -22,3 +23,7 @@ class MetadataSource(ProviderConfig):
 
     class Meta(ProviderConfig.Meta):
         verbose_name = "metadata source"
+
+    def interval_seconds(self) -> int:
+        """Sources are checked hourly unless set otherwise (TheTVDB's check logs in)."""
+        return self.health_interval or getattr(django_settings, "METADATA_HEALTH_INTERVAL", 3600)

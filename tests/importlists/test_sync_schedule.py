@@ -38,6 +38,9 @@ class TestSchedule:
     def test_a_longer_interval_is_kept(self):
         assert sync.interval(make_list(sync_interval_minutes=240)) == timedelta(minutes=240)
 
+    def test_a_lists_health_is_checked_every_six_hours(self):
+        assert make_list().interval_seconds() == 6 * 3600
+
     def test_a_new_list_is_due(self):
         config = make_list()
         assert sync.due_ids() == [config.pk]

@@ -59,6 +59,10 @@ def test_a_disabled_source_is_not_asked():
     assert lookup.series(tvdb_id=81189) is None
 
 
+def test_a_sources_health_is_checked_hourly():
+    assert make_source().interval_seconds() == 3600
+
+
 def test_the_api_finds_a_movie_by_its_imdb_id(api_client_for):
     source = make_source()
     FakeMetadata.catalogue = [
