@@ -13,10 +13,10 @@ from ninja import Router, Schema, Status
 from pydantic import Field
 
 from idkarr.auth import WRITE
-from integrations.errors import ConfigurationError, UnsupportedError
+from integrations.errors import ConfigurationError
 from integrations.schemas import ErrorOut
 
-from . import sync
+from . import signin, sync
 from .models import ImportList, ImportListExclusion, ListedItem
 
 router = Router()
@@ -120,20 +120,11 @@ def account_lists(request, config_id: int):
         return Status(200, [info.to_dict() for info in provider.lists()])
 
 
-def _device_provider(config: ImportList):
-    provider = config.build_provider()
-    if not hasattr(provider, "start_device_auth"):
-        provider.close()
-        raise UnsupportedError(f"{config.name} has no device sign-in")
-    return provider
-
-
 @router.post("/{int:config_id}/device-auth", response={200: DeviceCodeOut, **ERRORS}, auth=WRITE)
 def device_auth_start(request, config_id: int):
     """Start a device sign-in (Trakt): show ``user_code`` and ``verification_url`` to
     the user, then poll ``device-auth/poll`` every ``interval`` seconds."""
-    with _device_provider(_config(config_id)) as provider:
-        return Status(200, provider.start_device_auth())
+    return Status(200, signin.start(_config(config_id)))
 
 
 @router.post(
@@ -143,13 +134,8 @@ def device_auth_poll(request, config_id: int, body: DevicePollIn):
     """Whether the user approved the sign-in yet; once approved, the tokens are saved
     on the list (never shown)."""
     config = _config(config_id)
-    with _device_provider(config) as provider:
-        tokens = provider.poll_device_auth(body.device_code)
-    if tokens is None:
+    if not signin.poll(config, body.device_code):
         return Status(200, {"signed_in": False, "message": "Waiting for the user to approve"})
-    current = config.validated_settings()
-    config.apply_settings(type(current).model_validate({**current.model_dump(), **tokens}))
-    config.save()
     return Status(200, {"signed_in": True, "message": f"{config.name} is signed in"})
 
 
