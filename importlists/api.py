@@ -13,7 +13,7 @@ from ninja import Router, Schema, Status
 from pydantic import Field
 
 from idkarr.auth import WRITE
-from integrations.errors import ConfigurationError
+from integrations.errors import ConfigurationError, ProtocolError, UnsupportedError
 from integrations.schemas import ErrorOut
 
 from . import signin, sync
@@ -102,6 +102,30 @@ def sync_now(request, config_id: int):
         raise ConfigurationError(f"{config.name} is disabled: enable it first")
     result = sync.sync_list(config)
     return Status(200, result.to_dict())
+
+
+@router.post(
+    "/{int:config_id}/imdb-export",
+    response={200: SyncOut, **ERRORS, 413: ErrorOut, 422: ErrorOut},
+    auth=WRITE,
+)
+def import_imdb_export(request, config_id: int):
+    """Process a CSV export downloaded from IMDb (the request body, ``text/csv``) as this
+    IMDb list's entries: for lists IMDb will not export to idkarr (private lists, or
+    while IMDb keeps answering "202 preparing")."""
+    from .providers.imdb import parse_export
+
+    config = _config(config_id)
+    if config.kind != "imdb":
+        raise UnsupportedError(f"{config.name} is not an IMDb list")
+    if not config.enabled:
+        raise ConfigurationError(f"{config.name} is disabled: enable it first")
+    text = request.body.decode("utf-8-sig", errors="replace")
+    try:
+        items = parse_export(text, config.validated_settings().media_type)
+    except ProtocolError as exc:  # the upload, not a remote, is at fault
+        return Status(422, {"code": "invalid_payload", "message": exc.message, "details": {}})
+    return Status(200, sync.process_items(config, items).to_dict())
 
 
 @router.get("/{int:config_id}/items", response={200: list[ListedOut], **ERRORS})

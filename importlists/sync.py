@@ -94,7 +94,6 @@ def sync_list(config: ImportList) -> SyncResult:
     """Read the list and process its items. Raises the provider's IntegrationError
     when the list cannot be read (recorded on the list first)."""
     started = time.monotonic()
-    result = SyncResult(list_id=config.pk)
     provider: ListProvider = config.build_provider()
     try:
         items = provider.fetch()
@@ -104,7 +103,18 @@ def sync_list(config: ImportList) -> SyncResult:
     finally:
         _save_rotated(config, provider)
         provider.close()
-    settings = provider.settings
+    wanted = [item for item in items if item.media_type in provider.media_types]
+    return process_items(config, wanted, started=started)
+
+
+def process_items(
+    config: ImportList, items: list[ListItem], *, started: float | None = None
+) -> SyncResult:
+    """Map, check and add ``items`` as the list's entries (what a sync does after
+    reading the list; also for entries uploaded by hand, such as an IMDb export)."""
+    started = started if started is not None else time.monotonic()
+    result = SyncResult(list_id=config.pk)
+    settings = config.validated_settings()
     root = None
     if settings.enable_automatic_add:
         root = RootFolder.objects.filter(pk=settings.root_folder_id).first()
@@ -116,8 +126,6 @@ def sync_list(config: ImportList) -> SyncResult:
     seen: set[tuple] = set()
     listed = []
     for item in items:
-        if item.media_type not in provider.media_types:
-            continue
         result.found += 1
         row = _process(config, item, root, seen)
         row.synced_at = now
