@@ -24,7 +24,7 @@ from idkarr.library.models import Movie, RootFolder, Series
 from integrations.errors import ConfigurationError, IntegrationError
 from integrations.metadata import lookup
 
-from . import adding
+from . import adding, clean
 from .base import ListItem, ListProvider
 from .models import ImportList, ImportListExclusion, ListedItem
 
@@ -104,7 +104,9 @@ def sync_list(config: ImportList) -> SyncResult:
         _save_rotated(config, provider)
         provider.close()
     wanted = [item for item in items if item.media_type in provider.media_types]
-    return process_items(config, wanted, started=started)
+    result = process_items(config, wanted, started=started)
+    clean.clean_library()  # titles that left every list (when the clean level says so)
+    return result
 
 
 def process_items(
