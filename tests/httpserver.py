@@ -21,7 +21,9 @@
   ``stop()`` releases every waiting reply.
 
 The ``recording_server`` fixture yields a started server; import it into a test
-module or conftest to use it.
+module or conftest to use it. ``RecordingLoopback`` is the same without the script:
+a subclass answers with ``answer(request) -> Reply`` (``tests.fakeservice`` builds
+stateful fakes of services on it).
 """
 
 from __future__ import annotations
@@ -104,17 +106,16 @@ class _Handler(BaseHTTPRequestHandler):
     def _handle(self) -> None:
         owner = self.server.owner
         parts = urlsplit(self.path)
-        owner._record(
-            RecordedRequest(
-                method=self.command,
-                path=parts.path,
-                query=parse_qs(parts.query, keep_blank_values=True),
-                headers=self.headers,
-                body=self._read_body(),
-                raw_path=self.path,
-            )
+        request = RecordedRequest(
+            method=self.command,
+            path=parts.path,
+            query=parse_qs(parts.query, keep_blank_values=True),
+            headers=self.headers,
+            body=self._read_body(),
+            raw_path=self.path,
         )
-        reply = owner._next_reply()
+        owner._record(request)
+        reply = owner.answer(request)
         self.close_connection = True
         if reply.hang:
             owner._released.wait()
@@ -211,24 +212,17 @@ class LoopbackServer:
         return f"http://127.0.0.1:{self.port}"
 
 
-class RecordingServer(LoopbackServer):
-    """A threaded HTTP/1.1 server on 127.0.0.1 that records and answers as scripted."""
+class RecordingLoopback(LoopbackServer):
+    """A ``LoopbackServer`` that records every request in ``requests`` before it asks
+    ``answer(request)`` for the ``Reply`` to send; subclasses say what ``answer`` is."""
 
     handler = _Handler
 
-    def __init__(self, default_response: Reply | int | None = None):
+    def __init__(self):
         super().__init__()
-        self.default_response = _as_reply(default_response if default_response is not None else 200)
         self.requests: list[RecordedRequest] = []
-        self._queue: deque[Reply] = deque()
         self._lock = threading.Lock()
         self._arrived = threading.Condition(self._lock)
-
-    # -- scripting -------------------------------------------------------
-    def script(self, replies: list[Reply | int]) -> None:
-        """Queue replies for the next requests, in order."""
-        with self._lock:
-            self._queue.extend(_as_reply(r) for r in replies)
 
     def release(self) -> None:
         """Let every ``Reply(hang=True)`` answer (now and from now on)."""
@@ -251,6 +245,29 @@ class RecordingServer(LoopbackServer):
         with self._arrived:
             self.requests.append(request)
             self._arrived.notify_all()
+
+    def answer(self, request: RecordedRequest) -> Reply:
+        """The reply to ``request`` (recorded already); runs in the request's thread."""
+        raise NotImplementedError
+
+
+class RecordingServer(RecordingLoopback):
+    """A threaded HTTP/1.1 server on 127.0.0.1 that records and answers as scripted."""
+
+    def __init__(self, default_response: Reply | int | None = None):
+        super().__init__()
+        self.default_response = _as_reply(default_response if default_response is not None else 200)
+        self._queue: deque[Reply] = deque()
+
+    # -- scripting -------------------------------------------------------
+    def script(self, replies: list[Reply | int]) -> None:
+        """Queue replies for the next requests, in order."""
+        with self._lock:
+            self._queue.extend(_as_reply(r) for r in replies)
+
+    # -- used by the handler ---------------------------------------------
+    def answer(self, request: RecordedRequest) -> Reply:
+        return self._next_reply()
 
     def _next_reply(self) -> Reply:
         with self._lock:

@@ -18,12 +18,12 @@ shapes (``/work/shared/notes/media-metadata-lists.md`` §5 and §8):
   ``invalid_grant``, 401 or ``refused_grant_status``); ``POST /oauth/device/code`` and ``/oauth/device/token`` run the
   device flow: 400 pending, 200 once ``approve``d, 418 ``deny``, 410 ``expire``,
   409 when used again, 404 unknown, 429 while ``slow_down`` is set.
-* ``fail(mode, path=None, times=None, after=0)`` makes requests (to one path, the next
-  ``times`` of them) answer ``"401"``, ``"403"``, ``"403html"``, ``"420"``,
-  ``"423"``, ``"429"`` (Retry-After 30), ``"500"``, ``"502html"``, ``"html"``
-  (a Cloudflare page with 200), ``"malformed"``, ``"redirect"``, ``"echo"`` (an HTML
-  page showing the request's auth headers) or ``"hang"``, optionally ``after`` some;
-  ``replace(path, payload)`` answers a path with a given JSON body.
+* ``fail(mode, path=None, times=None, after=0)`` and ``replace(path, payload)`` (after
+  the header checks) are ``tests.fakeservice.FakeService``'s, with Trakt's modes:
+  ``"401"``, ``"403"``, ``"420"``, ``"423"``, ``"500"`` (empty bodies), ``"403html"``,
+  ``"429"`` (Retry-After 30), ``"502html"``, ``"html"`` (a Cloudflare page with 200),
+  ``"malformed"``, ``"redirect"``, ``"echo"`` (an HTML page showing the request's auth
+  headers) or ``"hang"``.
 
 Every token it issues has ``created_at`` = ``NOW`` and ``expires_in`` = ``EXPIRES_IN``.
 """
@@ -32,16 +32,15 @@ from __future__ import annotations
 
 import json
 import math
-import threading
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import unquote
 
 import pytest
 
 from importlists.providers.trakt import TraktList, TraktSettings
-from tests.httpserver import LoopbackServer, RecordedRequest
+from tests.fakeservice import HTML, JSON, FakeService, first_value, json_reply
+from tests.httpserver import RecordedRequest, Reply
 
 CLIENT_ID = "cl1entID-4f9a2b7c1d3e5f60718293a4b5c6d7e8"
 CLIENT_SECRET = "cl1entSECRET-0a1b2c3d4e5f60718293a4b5c6d7e8f9"
@@ -55,8 +54,12 @@ BAD_GATEWAY_PAGE = (
     "<html><head><title>502 Bad Gateway</title></head><body><center>"
     "<h1>502 Bad Gateway</h1></center><hr><center>cloudflare</center></body></html>"
 )
-
-Answer = tuple[int, str, dict[str, str]]
+CLOUDFLARE_HTML = {"Content-Type": "text/html; charset=UTF-8"}
+RATE_LIMIT = {"name": "UNAUTHED_API_GET_LIMIT", "period": 300, "limit": 1000, "remaining": 0}
+UNAUTHORIZED = Reply(
+    401, headers={"WWW-Authenticate": 'Bearer realm="trakt", error="invalid_token"'}
+)
+NOT_FOUND = Reply(404)
 
 
 def show(title: str, year: int | None, trakt: int, **ids: Any) -> dict[str, Any]:
@@ -216,48 +219,24 @@ def default_public() -> dict[str, dict[str, list[dict[str, Any]]]]:
     }
 
 
-class _TraktHandler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server: Any
-    timeout = 10
-
-    def log_message(self, format, *args):  # noqa: A002 (signature of the base class)
-        pass
-
-    def _handle(self) -> None:
-        fake: FakeTrakt = self.server.owner
-        parts = urlsplit(self.path)
-        length = int(self.headers.get("Content-Length") or 0)
-        request = RecordedRequest(
-            method=self.command,
-            path=parts.path,
-            query=parse_qs(parts.query, keep_blank_values=True),
-            headers=self.headers,
-            body=self.rfile.read(length) if length else b"",
-            raw_path=self.path,
-        )
-        status, body, headers = fake._answer(request)
-        if status == 0:  # hang: no answer until the server stops, then drop the connection
-            fake._released.wait()
-            return
-        data = body.encode()
-        try:
-            self.send_response(status)
-            for name, value in headers.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(data)))
-            self.send_header("Connection", "close")
-            self.end_headers()
-            self.wfile.write(data)
-        except OSError:
-            pass
-        self.close_connection = True
-
-    do_GET = do_POST = do_PUT = do_DELETE = _handle
+def _echo(request: RecordedRequest) -> Reply:
+    """A misconfigured proxy's debug page that shows the request's headers."""
+    shown = [f"{name}: {request.headers.get(name)}" for name in ("Authorization", "trakt-api-key")]
+    return Reply(200, "<html><body><pre>" + "\n".join(shown) + "</pre></body></html>", HTML)
 
 
-class FakeTrakt(LoopbackServer):
-    handler = _TraktHandler
+class FakeTrakt(FakeService):
+    failures = {
+        **FakeService.failures,
+        **{code: Reply(int(code)) for code in ("401", "403", "420", "423", "500")},
+        "403html": Reply(403, CLOUDFLARE_PAGE, CLOUDFLARE_HTML),
+        "429": Reply(429, b"", {"Retry-After": "30", "X-Ratelimit": json.dumps(RATE_LIMIT)}),
+        "502html": Reply(502, BAD_GATEWAY_PAGE, HTML),
+        "html": Reply(200, CLOUDFLARE_PAGE, CLOUDFLARE_HTML),
+        "malformed": Reply(200, '[{"type": "show", "show": {"title": "Breaking', JSON),
+        "redirect": Reply(302, headers={"Location": "https://api-staging.trakt.tv/moved"}),
+        "echo": _echo,
+    }
 
     def __init__(self, client_id: str = CLIENT_ID, client_secret: str = CLIENT_SECRET):
         super().__init__()
@@ -272,11 +251,7 @@ class FakeTrakt(LoopbackServer):
         self.refused_grant_status = 401  # how a used or unknown refresh token is refused
         self.devices: dict[str, dict[str, str]] = {}  # device code -> {state, user}
         self.slow_down = False
-        self.requests: list[RecordedRequest] = []
         self._issued = 0
-        self._failures: list[list[Any]] = []  # [path or None, mode, times left, after]
-        self._replacements: dict[str, Any] = {}
-        self._lock = threading.Lock()
 
     # -- telling it what to do -------------------------------------------
     def sign_in(self, user: str = "alice") -> tuple[str, str]:
@@ -296,61 +271,20 @@ class FakeTrakt(LoopbackServer):
     def expire(self, device_code: str) -> None:
         self.devices[device_code]["state"] = "expired"
 
-    def fail(
-        self, mode: str, path: str | None = None, times: int | None = None, after: int = 0
-    ) -> None:
-        """Answer requests (to ``path``) with ``mode``: the next ``times`` of them (all
-        when None), once ``after`` of them were answered normally."""
-        modes = ("401", "403", "403html", "420", "423", "429", "500", "502html", "html")
-        assert mode in (*modes, "malformed", "redirect", "hang", "echo"), mode
-        self._failures.append([path, mode, times, after])
-
-    def replace(self, path: str, payload: Any) -> None:
-        """Answer requests to ``path`` with ``payload`` as JSON (after the header checks)."""
-        self._replacements[path] = payload
-
-    @property
-    def last_request(self) -> RecordedRequest:
-        assert self.requests, "no request received"
-        return self.requests[-1]
-
-    def requests_to(self, path: str) -> list[RecordedRequest]:
-        return [r for r in self.requests if r.path == path]
-
     # -- answering -------------------------------------------------------
-    def _answer(self, request: RecordedRequest) -> Answer:
-        with self._lock:
-            self.requests.append(request)
-            mode = self._failure_for(request.path)
-            if mode == "echo":
-                return 200, _echo_page(request), {"Content-Type": "text/html"}
-            if mode:
-                return _failure(mode)
-            if request.headers.get("trakt-api-version") != "2":
-                return _json({"error": "trakt-api-version 2 is required"}, 400)
-            if request.method == "GET" and request.headers.get("trakt-api-key") != self.client_id:
-                return 403, "", {}
-            user = self._bearer_user(request)
-            if user is None and request.method == "GET":
-                return _unauthorized()
-            if request.path in self._replacements:
-                return _json(self._replacements[request.path])
-            if request.method == "POST":
-                return self._post(request)
-            return self._get(request, user or None)
-
-    def _failure_for(self, path: str) -> str | None:
-        for failure in self._failures:
-            where, mode, times, after = failure
-            if where not in (None, path) or times == 0:
-                continue
-            if after:
-                failure[3] = after - 1
-                continue
-            if times is not None:
-                failure[2] = times - 1
-            return mode
-        return None
+    def route(self, request: RecordedRequest) -> Reply:
+        if request.headers.get("trakt-api-version") != "2":
+            return json_reply({"error": "trakt-api-version 2 is required"}, 400)
+        if request.method == "GET" and request.headers.get("trakt-api-key") != self.client_id:
+            return Reply(403)
+        user = self._bearer_user(request)
+        if user is None and request.method == "GET":
+            return UNAUTHORIZED
+        if replaced := self.replacement(request.path):
+            return replaced
+        if request.method == "POST":
+            return self._post(request)
+        return self._get(request, user or None)
 
     def _bearer_user(self, request: RecordedRequest) -> str | None:
         """The token's user, "" without a token, None for a token the fake did not issue."""
@@ -360,7 +294,7 @@ class FakeTrakt(LoopbackServer):
         token = header.removeprefix("Bearer ")
         return self.access_tokens.get(token) if header.startswith("Bearer ") else None
 
-    def _get(self, request: RecordedRequest, me: str | None) -> Answer:
+    def _get(self, request: RecordedRequest, me: str | None) -> Reply:
         parts = [unquote(p) for p in request.path.strip("/").split("/")]
         if (
             len(parts) == 2
@@ -370,80 +304,80 @@ class FakeTrakt(LoopbackServer):
             return _paged(self.public[parts[0]][parts[1]], request)
         if len(parts) == 2 and parts[0] == "recommendations" and parts[1] in ("shows", "movies"):
             if me is None:
-                return _unauthorized()
-            limit = int(_first(request.query, "limit") or 10)
-            return _json(self.recommendations[parts[1]][:limit])
+                return UNAUTHORIZED
+            limit = int(first_value(request.query, "limit") or 10)
+            return json_reply(self.recommendations[parts[1]][:limit])
         if len(parts) < 3 or parts[0] != "users":
-            return _not_found()
+            return NOT_FOUND
         name = me if parts[1] == "me" else parts[1]
         if parts[1] == "me" and me is None:
-            return _unauthorized()
+            return UNAUTHORIZED
         user = self.users.get(name or "")
         if user is None or (user["private"] and name != me):
-            return _not_found()
+            return NOT_FOUND
         rest = parts[2:]
         if len(rest) == 2 and rest[0] in ("watchlist", "collection", "watched"):
             if rest[1] in ("shows", "movies"):
                 return _paged(user[rest[0]][rest[1]], request)
         if rest == ["lists"]:
-            return _json([entry["meta"] for entry in user["lists"].values()])
+            return json_reply([entry["meta"] for entry in user["lists"].values()])
         if len(rest) == 4 and rest[0] == "lists" and rest[2] == "items":
             found = user["lists"].get(rest[1])
             if found and rest[3] in ("shows", "movies"):
                 if found["meta"]["privacy"] == "private" and name != me:
-                    return _not_found()
+                    return NOT_FOUND
                 return _paged(found[rest[3]], request)
-        return _not_found()
+        return NOT_FOUND
 
-    def _post(self, request: RecordedRequest) -> Answer:
+    def _post(self, request: RecordedRequest) -> Reply:
         try:
             body = request.json()
         except ValueError:
-            return _json({"error": "invalid_request"}, 400)
+            return json_reply({"error": "invalid_request"}, 400)
         if not isinstance(body, dict) or body.get("client_id") != self.client_id:
-            return _json({"error": "invalid_client"}, 401)
+            return json_reply({"error": "invalid_client"}, 401)
         if request.path == "/oauth/device/code":
             self._issued += 1
             code = f"d3vice-c0de-{self._issued:04d}-9c8b7a6f5e4d"
             self.devices[code] = {"state": "pending", "user": ""}
             answer = {"device_code": code, "user_code": f"{self._issued:04d}ABCD"}
             url = "https://trakt.tv/activate"
-            return _json({**answer, "verification_url": url, "expires_in": 600, "interval": 5})
+            return json_reply({**answer, "verification_url": url, "expires_in": 600, "interval": 5})
         if body.get("client_secret") != self.client_secret:
-            return _json({"error": "invalid_client"}, 401)
+            return json_reply({"error": "invalid_client"}, 401)
         if request.path == "/oauth/device/token":
             return self._device_token(str(body.get("code")))
         if request.path == "/oauth/token":
             return self._refresh(body)
-        return _not_found()
+        return NOT_FOUND
 
-    def _device_token(self, code: str) -> Answer:
+    def _device_token(self, code: str) -> Reply:
         if self.slow_down:
-            return 429, "", {"Retry-After": "10"}
+            return Reply(429, headers={"Retry-After": "10"})
         device = self.devices.get(code)
         if device is None:
-            return 404, "", {}
+            return NOT_FOUND
         statuses = {"pending": 400, "used": 409, "expired": 410, "denied": 418}
         if device["state"] in statuses:
-            return statuses[device["state"]], "", {}
+            return Reply(statuses[device["state"]])
         device["state"] = "used"
-        return _json(self._issue(device["user"]))
+        return json_reply(self._issue(device["user"]))
 
-    def _refresh(self, body: dict[str, Any]) -> Answer:
+    def _refresh(self, body: dict[str, Any]) -> Reply:
         if body.get("grant_type") != "refresh_token":
-            return _json({"error": "unsupported_grant_type"}, 400)
+            return json_reply({"error": "unsupported_grant_type"}, 400)
         if body.get("redirect_uri") != "urn:ietf:wg:oauth:2.0:oob":
-            return _json({"error": "invalid_request"}, 400)
+            return json_reply({"error": "invalid_request"}, 400)
         user = self.refresh_tokens.pop(str(body.get("refresh_token")), None)
         if user is None:
             description = "The provided authorization grant is invalid, expired or revoked"
             error = {"error": "invalid_grant", "error_description": description}
-            return _json(error, self.refused_grant_status)
+            return json_reply(error, self.refused_grant_status)
         self.used_refresh_tokens.add(str(body.get("refresh_token")))
         answer = self._issue(user)
         if self.omit_refresh_token:
             del answer["refresh_token"]
-        return _json(answer)
+        return json_reply(answer)
 
     def _issue(self, user: str) -> dict[str, Any]:
         self._issued += 1
@@ -461,26 +395,9 @@ class FakeTrakt(LoopbackServer):
         }
 
 
-def _first(query: dict[str, list[str]], name: str) -> str | None:
-    values = query.get(name)
-    return values[0] if values else None
-
-
-def _json(payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> Answer:
-    return status, json.dumps(payload), {"Content-Type": "application/json", **(headers or {})}
-
-
-def _unauthorized() -> Answer:
-    return 401, "", {"WWW-Authenticate": 'Bearer realm="trakt", error="invalid_token"'}
-
-
-def _not_found() -> Answer:
-    return 404, "", {}
-
-
-def _paged(items: list[Any], request: RecordedRequest) -> Answer:
-    page = max(1, int(_first(request.query, "page") or 1))
-    limit = max(1, int(_first(request.query, "limit") or 10))
+def _paged(items: list[Any], request: RecordedRequest) -> Reply:
+    page = max(1, int(first_value(request.query, "page") or 1))
+    limit = max(1, int(first_value(request.query, "limit") or 10))
     start = (page - 1) * limit
     headers = {
         "X-Pagination-Page": str(page),
@@ -488,36 +405,7 @@ def _paged(items: list[Any], request: RecordedRequest) -> Answer:
         "X-Pagination-Page-Count": str(max(1, math.ceil(len(items) / limit))),
         "X-Pagination-Item-Count": str(len(items)),
     }
-    return _json(items[start : start + limit], headers=headers)
-
-
-def _echo_page(request: RecordedRequest) -> str:
-    """A misconfigured proxy's debug page that shows the request's headers."""
-    shown = [f"{name}: {request.headers.get(name)}" for name in ("Authorization", "trakt-api-key")]
-    return "<html><body><pre>" + "\n".join(shown) + "</pre></body></html>"
-
-
-def _failure(mode: str) -> Answer:
-    if mode in ("401", "403", "420", "423", "500"):
-        return int(mode), "", {}
-    if mode == "403html":
-        return 403, CLOUDFLARE_PAGE, {"Content-Type": "text/html; charset=UTF-8"}
-    if mode == "429":
-        limit = {"name": "UNAUTHED_API_GET_LIMIT", "period": 300, "limit": 1000, "remaining": 0}
-        return 429, "", {"Retry-After": "30", "X-Ratelimit": json.dumps(limit)}
-    if mode == "502html":
-        return 502, BAD_GATEWAY_PAGE, {"Content-Type": "text/html"}
-    if mode == "html":
-        return 200, CLOUDFLARE_PAGE, {"Content-Type": "text/html; charset=UTF-8"}
-    if mode == "malformed":
-        return (
-            200,
-            '[{"type": "show", "show": {"title": "Breaking',
-            {"Content-Type": "application/json"},
-        )
-    if mode == "redirect":
-        return 302, "", {"Location": "https://api-staging.trakt.tv/moved"}
-    return 0, "", {}  # hang
+    return json_reply(items[start : start + limit], headers=headers)
 
 
 # -- fixtures and builders (import them into a test module) ----------------------

@@ -26,22 +26,23 @@ jellyfin/jellyfin's controllers and DTOs):
 State is plain attributes tests change: ``system_info``, ``virtual_folders``, ``users``,
 ``items`` (each may hold ``_played: {user id: date}``). ``override(path, reply)`` answers
 one path (or ``"*"`` every path) with a ``tests.httpserver.Reply``: ``FAILURES`` has a
-500, an HTML page, malformed JSON and a hang (no answer until the server stops).
-Every request is recorded in ``requests`` (method, path, query, headers, body, json()).
+500, an HTML page, malformed JSON and a hang (no answer until the server stops), which
+``fail(mode, path=None)`` also names (``tests.fakeservice.FakeService``). Every request
+is recorded in ``requests`` (method, path, query, headers, body, json()).
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-import threading
 from typing import Any
 
 import pytest
 
 from integrations.mediaservers.providers.emby import Emby
 from integrations.mediaservers.providers.jellyfin import Jellyfin
-from tests.httpserver import RecordedRequest, RecordingServer, Reply
+from tests.fakeservice import FakeService
+from tests.httpserver import RecordedRequest, Reply
 
 API_KEY = "5f1c0e7a9b2d4c6e8a0b1c2d3e4f5a6b"
 USER_TOKEN = "0d9c8b7a6f5e4d3c2b1a0f9e8d7c6b5a"  # a non-administrator's access token
@@ -87,8 +88,10 @@ def _seed_items(product: str) -> list[dict[str, Any]]:
     ]  # fmt: skip
 
 
-class FakeJellyfin(RecordingServer):
+class FakeJellyfin(FakeService):
     """A stateful Jellyfin (``product="jellyfin"``) or Emby (``"emby"``) server."""
+
+    failures = {**FakeService.failures, **FAILURES}
 
     def __init__(self, product: str = "jellyfin", *, legacy_auth: bool = False, base: str = ""):
         super().__init__()
@@ -116,8 +119,6 @@ class FakeJellyfin(RecordingServer):
              "Policy": {"IsAdministrator": True, "IsDisabled": False}},
         ]  # fmt: skip
         self.items: list[dict[str, Any]] = _seed_items(product)
-        self.overrides: dict[str, Reply] = {}
-        self._current = threading.local()
 
     def _folder(self, name: str, collection: str, *locations: str) -> dict[str, Any]:
         return {"Name": name, "Locations": list(locations), "CollectionType": collection,
@@ -128,7 +129,7 @@ class FakeJellyfin(RecordingServer):
     # -- for tests ---------------------------------------------------------------------
     def override(self, path: str, reply: Reply) -> None:
         """Answer ``path`` (``"*"``: every path) with ``reply`` from now on."""
-        self.overrides[path] = reply
+        self.inject(reply, None if path == "*" else path)
 
     def item(self, name: str) -> dict[str, Any]:
         return next(i for i in self.items if i["Name"] == name)
@@ -136,21 +137,13 @@ class FakeJellyfin(RecordingServer):
     def user_id(self, name: str) -> str:
         return next(u["Id"] for u in self.users if u["Name"] == name)
 
-    def requests_to(self, path: str, method: str | None = None) -> list[RecordedRequest]:
-        return [r for r in self.requests if r.path == path and method in (None, r.method)]
-
     @property
     def reported_updates(self) -> list[list[dict]]:
         """The ``Updates`` of every ``POST /Library/Media/Updated``, in order."""
         return [r.json()["Updates"] for r in self.requests_to("/Library/Media/Updated", "POST")]
 
-    # -- the handler's hooks (both run in the request's thread) -----------------------
-    def _record(self, request: RecordedRequest) -> None:
-        super()._record(request)
-        self._current.request = request
-
-    def _next_reply(self) -> Reply:
-        request: RecordedRequest = self._current.request
+    # -- answering (in the request's thread) -------------------------------------------
+    def answer(self, request: RecordedRequest) -> Reply:
         path = request.path
         for prefix in (self.base, "/emby" if self.product == "emby" else ""):
             if prefix and path.lower().startswith(prefix.lower() + "/"):
@@ -159,8 +152,8 @@ class FakeJellyfin(RecordingServer):
         else:
             if self.base:
                 return Reply(404)  # outside the base URL
-        override = self.overrides.get(path) or self.overrides.get("*")
-        return override or self._route(request, path)
+        with self._lock:
+            return self.injected(request, path) or self._route(request, path)
 
     # -- auth ----------------------------------------------------------------------------
     def _token(self, request: RecordedRequest) -> str:

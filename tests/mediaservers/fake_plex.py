@@ -18,25 +18,21 @@ field names for ``/accounts`` and history):
 
 State is plain attributes that tests change: ``sections``, ``items`` (by
 ratingKey), ``accounts``, ``recently_added`` (ratingKeys), ``history``.
-``fail(mode)`` makes every request (or those to one path) answer ``"500"``,
-``"html"`` (an HTML page with HTTP 200), ``"malformed"`` (broken JSON) or
-``"hang"`` (no answer until the server stops) or ``"redirect"`` (302 to ``/moved``,
-which answers 404); ``replace(path, payload)`` answers
-one path with a given JSON body.
+``fail(mode, path=None)`` and ``replace(path, payload)`` (for ``GET``, once the token
+checks out) are ``tests.fakeservice.FakeService``'s: ``"500"``, ``"html"`` (an HTML
+page with HTTP 200), ``"malformed"`` (a cut-off ``MediaContainer``), ``"hang"`` (no
+answer until the server stops) or ``"redirect"`` (302 to ``/moved``, which answers 404).
 """
 
 from __future__ import annotations
 
-import json
-import threading
-from http.server import BaseHTTPRequestHandler
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from integrations.mediaservers.providers.plex import Plex, PlexSettings
-from tests.httpserver import LoopbackServer, RecordedRequest
+from tests.fakeservice import HTML, JSON, FakeService, first_value, json_reply
+from tests.httpserver import RecordedRequest, Reply
 
 TOKEN = "pLexT0ken-abcDEF123456"
 VERSION = "1.40.0.7998-c29d4c0c8"
@@ -49,10 +45,8 @@ UNAUTHORIZED_PAGE = (
 NOT_FOUND_PAGE = (
     "<html><head><title>Not Found</title></head><body><h1>404 Not Found</h1></body></html>"
 )
-ERROR_PAGE = (
-    "<html><head><title>Internal Server Error</title></head><body><h1>500</h1></body></html>"
-)
-LOGIN_PAGE = "<!DOCTYPE html><html><head><title>Sign in</title></head><body>Proxy</body></html>"
+NOT_FOUND = Reply(404, NOT_FOUND_PAGE, HTML)
+DONE = Reply(200, b"", {"Content-Type": "text/plain"})
 
 
 def section(key: str, type_: str, title: str, *paths: str) -> dict[str, Any]:
@@ -166,53 +160,11 @@ def viewing(history_id: int, item: dict[str, Any], viewed_at: int, account_id: i
     }
 
 
-class _PlexHandler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server: Any
-    timeout = 10
-
-    def log_message(self, format, *args):  # noqa: A002 (signature of the base class)
-        pass
-
-    def _handle(self) -> None:
-        fake: FakePlex = self.server.owner
-        parts = urlsplit(self.path)
-        length = int(self.headers.get("Content-Length") or 0)
-        request = RecordedRequest(
-            method=self.command,
-            path=parts.path,
-            query=parse_qs(parts.query, keep_blank_values=True),
-            headers=self.headers,
-            body=self.rfile.read(length) if length else b"",
-            raw_path=self.path,
-        )
-        fake._record(request)
-        status, body, content_type = fake._answer(request)
-        if status == 0:  # hang: wait until the server stops, then drop the connection
-            fake._released.wait()
-            return
-        data = body.encode()
-        try:
-            self.send_response(status)
-            if status == 302:
-                self.send_header("Location", "/moved")
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(data)))
-            self.send_header("Connection", "close")
-            self.end_headers()
-            self.wfile.write(data)
-        except OSError:
-            pass
-        self.close_connection = True
-
-    do_GET = do_PUT = do_POST = do_DELETE = _handle
-
-
-Answer = tuple[int, str, str]
-
-
-class FakePlex(LoopbackServer):
-    handler = _PlexHandler
+class FakePlex(FakeService):
+    failures = {
+        **FakeService.failures,
+        "malformed": Reply(200, '{"MediaContainer": {"size": 1, "Directory": [', JSON),
+    }
 
     def __init__(self, token: str = TOKEN):
         super().__init__()
@@ -231,54 +183,23 @@ class FakePlex(LoopbackServer):
         ]
         self.scans: list[tuple[str, str | None]] = []
         self.refreshed_items: list[str] = []
-        self.requests: list[RecordedRequest] = []
-        self._failures: dict[str | None, str] = {}
-        self._replacements: dict[str, Any] = {}
-        self._lock = threading.Lock()
 
-    # -- telling it what to do -------------------------------------------
-    def fail(self, mode: str, path: str | None = None) -> None:
-        """Answer every request (or those to ``path``) with ``mode``: 500, html, malformed,
-        hang or redirect."""
-        assert mode in ("500", "html", "malformed", "hang", "redirect"), mode
-        self._failures[path] = mode
-
-    def replace(self, path: str, payload: Any) -> None:
-        """Answer ``GET path`` with ``payload`` as JSON (once the token checks out)."""
-        self._replacements[path] = payload
-
-    @property
-    def last_request(self) -> RecordedRequest:
-        assert self.requests, "no request received"
-        return self.requests[-1]
-
-    def requests_to(self, path: str) -> list[RecordedRequest]:
-        return [r for r in self.requests if r.path == path]
-
-    # -- answering -------------------------------------------------------
-    def _record(self, request: RecordedRequest) -> None:
-        with self._lock:
-            self.requests.append(request)
-
-    def _answer(self, request: RecordedRequest) -> Answer:
-        mode = self._failures.get(request.path) or self._failures.get(None)
-        if mode:
-            return _failure(mode)
+    def route(self, request: RecordedRequest) -> Reply:
         if request.path != "/identity" and not self._authorized(request):
-            return 401, UNAUTHORIZED_PAGE, "text/html"
-        if request.method == "GET" and request.path in self._replacements:
-            return _json(self._replacements[request.path])
-        return self._route(request)
+            return Reply(401, UNAUTHORIZED_PAGE, HTML)
+        if request.method == "GET" and (replaced := self.replacement(request.path)):
+            return replaced
+        return self._endpoint(request)
 
     def _authorized(self, request: RecordedRequest) -> bool:
-        given = request.headers.get("X-Plex-Token") or _first(request.query, "X-Plex-Token")
+        given = request.headers.get("X-Plex-Token") or first_value(request.query, "X-Plex-Token")
         return given == self.token
 
-    def _route(self, request: RecordedRequest) -> Answer:
+    def _endpoint(self, request: RecordedRequest) -> Reply:
         method, parts = request.method, request.path.strip("/").split("/")
         if (method, request.path) == ("GET", "/identity"):
             info = {"size": 0, "claimed": True, "machineIdentifier": MACHINE_ID}
-            return _json({"MediaContainer": {**info, "version": self.version}})
+            return json_reply({"MediaContainer": {**info, "version": self.version}})
         if (method, request.path) == ("GET", "/library/sections"):
             return _container(self.sections, "Directory", title1="Plex Library")
         if method == "GET" and len(parts) == 4 and parts[:2] == ["library", "sections"]:
@@ -293,70 +214,49 @@ class FakePlex(LoopbackServer):
             return _container(_page(items, request), "Metadata", mixedParents=True)
         if (method, request.path) == ("GET", "/status/sessions/history/all"):
             return _container(_page(self._viewings(request), request), "Metadata")
-        return 404, NOT_FOUND_PAGE, "text/html"
+        return NOT_FOUND
 
-    def _refresh_section(self, key: str, request: RecordedRequest) -> Answer:
+    def _refresh_section(self, key: str, request: RecordedRequest) -> Reply:
         if not any(s["key"] == key for s in self.sections):
-            return 404, NOT_FOUND_PAGE, "text/html"
-        self.scans.append((key, _first(request.query, "path")))
-        return 200, "", "text/plain"
+            return NOT_FOUND
+        self.scans.append((key, first_value(request.query, "path")))
+        return DONE
 
-    def _metadata_route(self, method: str, rest: list[str]) -> Answer:
+    def _metadata_route(self, method: str, rest: list[str]) -> Reply:
         item = self.items.get(rest[0])
         if item is None:
-            return 404, NOT_FOUND_PAGE, "text/html"
+            return NOT_FOUND
         if method == "GET" and len(rest) == 1:
             return _container([item], "Metadata", librarySectionID=2)
         if method == "PUT" and rest[1:] == ["refresh"]:
             self.refreshed_items.append(rest[0])
-            return 200, "", "text/plain"
-        return 404, NOT_FOUND_PAGE, "text/html"
+            return DONE
+        return NOT_FOUND
 
     def _viewings(self, request: RecordedRequest) -> list[dict]:
         rows = self.history
-        account_id = _first(request.query, "accountID")
+        account_id = first_value(request.query, "accountID")
         if account_id is not None:
             rows = [row for row in rows if str(row["accountID"]) == account_id]
-        if _first(request.query, "sort") == "viewedAt:desc":
+        if first_value(request.query, "sort") == "viewedAt:desc":
             rows = sorted(rows, key=lambda row: row["viewedAt"], reverse=True)
         return rows
 
 
-def _first(query: dict[str, list[str]], name: str) -> str | None:
-    values = query.get(name)
-    return values[0] if values else None
-
-
 def _page(items: list[dict], request: RecordedRequest) -> list[dict]:
     def number(name: str, default: int) -> int:
-        value = _first(request.query, name) or request.headers.get(name)
+        value = first_value(request.query, name) or request.headers.get(name)
         return int(value) if value is not None else default
 
     start = number("X-Plex-Container-Start", 0)
     return items[start : start + number("X-Plex-Container-Size", 50)]
 
 
-def _json(payload: Any) -> Answer:
-    return 200, json.dumps(payload), "application/json"
-
-
-def _container(children: list[dict], name: str, **attributes: Any) -> Answer:
+def _container(children: list[dict], name: str, **attributes: Any) -> Reply:
     container: dict[str, Any] = {"size": len(children), **attributes}
     if children:  # PMS leaves the list out when it is empty
         container[name] = children
-    return _json({"MediaContainer": container})
-
-
-def _failure(mode: str) -> Answer:
-    if mode == "500":
-        return 500, ERROR_PAGE, "text/html"
-    if mode == "html":
-        return 200, LOGIN_PAGE, "text/html"
-    if mode == "redirect":
-        return 302, "", "text/html"
-    if mode == "malformed":
-        return 200, '{"MediaContainer": {"size": 1, "Directory": [', "application/json"
-    return 0, "", ""  # hang
+    return json_reply({"MediaContainer": container})
 
 
 # -- fixtures (import them into a test module) -------------------------------------

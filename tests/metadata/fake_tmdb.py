@@ -19,27 +19,26 @@ field names as in TMDB's reference):
 
 State is plain attributes that tests change: ``tv`` and ``movies`` (full records
 by id, appendable parts included), ``seasons`` (by ``(tv id, number)``),
-``images`` (by ``("tv"|"movie", id)``). ``fail(mode, path=None)`` makes every
-request (or those to one path) answer ``"429"`` (with ``Retry-After``), ``"500"``,
-``"html"`` (an HTML page, HTTP 200), ``"malformed"`` (broken JSON), ``"echo"``
-(a proxy's 502 page quoting the request line, query string included),
-``"redirect"`` (302 elsewhere) or ``"hang"`` (no answer until the server stops);
-``replace(path, payload)`` answers one path with a given JSON body.
+``images`` (by ``("tv"|"movie", id)``). ``fail(mode, path=None)`` and
+``replace(path, payload)`` (once the key checks out) are
+``tests.fakeservice.FakeService``'s: ``"429"`` (TMDB's status 25 with ``Retry-After``),
+``"500"``, ``"html"`` (an HTML page, HTTP 200), ``"malformed"`` (broken JSON),
+``"echo"`` (a proxy's 502 page quoting the request line, query string included),
+``"redirect"`` (302 to another host, the query string kept) or ``"hang"`` (no answer
+until the server stops).
 """
 
 from __future__ import annotations
 
 import base64
 import json
-import threading
-from http.server import BaseHTTPRequestHandler
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from integrations.metadata.providers.tmdb import Tmdb, TmdbSettings
-from tests.httpserver import LoopbackServer, RecordedRequest
+from tests.fakeservice import HTML, JSON, FakeService, first_value, json_reply
+from tests.httpserver import RecordedRequest, Reply
 
 API_KEY = "3f1c9a7e5b2d4c6e8a0b1d3f5e7c9a2b"  # a v3 key: 32 hex characters
 
@@ -66,6 +65,7 @@ READ_TOKEN = ".".join(
 )
 
 RETRY_AFTER = "7"
+JSON_TYPE = "application/json;charset=utf-8"
 IMAGE_BASE = "https://image.tmdb.org/t/p/"
 
 INVALID_KEY = {
@@ -88,8 +88,6 @@ INVALID_PARAMETERS = {
     "status_code": 5,
     "status_message": "Invalid parameters: Your request parameters are incorrect.",
 }
-ERROR_PAGE = "<html><head><title>Internal Server Error</title></head><body>500</body></html>"
-LOGIN_PAGE = "<!DOCTYPE html><html><head><title>Sign in</title></head><body>Portal</body></html>"
 
 CONFIGURATION = {
     "change_keys": ["adult", "air_date", "also_known_as", "images", "name", "overview"],
@@ -432,50 +430,18 @@ def search_entry(record: dict[str, Any]) -> dict[str, Any]:
 
 
 # -- the server ----------------------------------------------------------------------
-Answer = tuple[int, str, str, dict[str, str]]
+def _redirect(request: RecordedRequest) -> Reply:
+    return Reply(302, b"", {**HTML, "Location": f"http://127.0.0.1:9{request.raw_path}"})
 
 
-class _TmdbHandler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server: Any
-    timeout = 10
-
-    def log_message(self, format, *args):  # noqa: A002 (signature of the base class)
-        pass
-
-    def do_GET(self) -> None:  # noqa: N802 (name fixed by the base class)
-        fake: FakeTmdb = self.server.owner
-        parts = urlsplit(self.path)
-        request = RecordedRequest(
-            method=self.command,
-            path=parts.path,
-            query=parse_qs(parts.query, keep_blank_values=True),
-            headers=self.headers,
-            body=b"",
-            raw_path=self.path,
-        )
-        fake._record(request)
-        status, body, content_type, headers = fake._answer(request)
-        self.close_connection = True
-        if status == 0:  # hang: wait until the server stops, then drop the connection
-            fake._released.wait()
-            return
-        data = body.encode()
-        try:
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(data)))
-            for name, value in headers.items():
-                self.send_header(name, value)
-            self.send_header("Connection", "close")
-            self.end_headers()
-            self.wfile.write(data)
-        except OSError:
-            pass
-
-
-class FakeTmdb(LoopbackServer):
-    handler = _TmdbHandler
+class FakeTmdb(FakeService):
+    failures = {
+        **FakeService.failures,
+        "429": json_reply(RATE_LIMITED, 429, {"Retry-After": RETRY_AFTER}),
+        "malformed": Reply(200, '{"page": 1, "results": [', JSON),
+        "redirect": _redirect,
+    }
+    json_type = JSON_TYPE
 
     def __init__(self, api_key: str = API_KEY, read_token: str = READ_TOKEN):
         super().__init__()
@@ -486,48 +452,18 @@ class FakeTmdb(LoopbackServer):
         self.tv = default_tv(self.seasons)
         self.movies = default_movies()
         self.images = default_images()
-        self.requests: list[RecordedRequest] = []
-        self._failures: dict[str | None, str] = {}
-        self._replacements: dict[str, Any] = {}
-        self._lock = threading.Lock()
-
-    # -- telling it what to do -------------------------------------------
-    def fail(self, mode: str, path: str | None = None) -> None:
-        """Answer every request (or those to ``path``) with ``mode``."""
-        assert mode in ("429", "500", "html", "malformed", "echo", "redirect", "hang"), mode
-        self._failures[path] = mode
-
-    def replace(self, path: str, payload: Any) -> None:
-        """Answer ``GET path`` with ``payload`` as JSON (once the key checks out)."""
-        self._replacements[path] = payload
-
-    @property
-    def last_request(self) -> RecordedRequest:
-        assert self.requests, "no request received"
-        return self.requests[-1]
-
-    def requests_to(self, path: str) -> list[RecordedRequest]:
-        return [r for r in self.requests if r.path == path]
 
     @property
     def paths(self) -> list[str]:
         return [r.path for r in self.requests]
 
-    # -- answering -------------------------------------------------------
-    def _record(self, request: RecordedRequest) -> None:
-        with self._lock:
-            self.requests.append(request)
-
-    def _answer(self, request: RecordedRequest) -> Answer:
-        mode = self._failures.get(request.path) or self._failures.get(None)
-        if mode:
-            return _failure(mode, request)
+    def route(self, request: RecordedRequest) -> Reply:
         if not self._authorized(request):
             return _json(INVALID_KEY, 401)
-        if request.path in self._replacements:
-            return _json(self._replacements[request.path])
+        if replaced := self.replacement(request.path):
+            return replaced
         try:
-            return self._route(request)
+            return self._endpoint(request)
         except (KeyError, ValueError):
             return _json(NOT_FOUND, 404)
 
@@ -535,21 +471,21 @@ class FakeTmdb(LoopbackServer):
         header = request.headers.get("Authorization")
         if header is not None:
             return header == f"Bearer {self.read_token}"
-        return _first(request.query, "api_key") == self.api_key
+        return first_value(request.query, "api_key") == self.api_key
 
-    def _route(self, request: RecordedRequest) -> Answer:
+    def _endpoint(self, request: RecordedRequest) -> Reply:
         parts = request.path.strip("/").split("/")
         query = request.query
         if parts == ["configuration"]:
             return _json(self.configuration)
         if parts == ["search", "tv"]:
-            year = _first(query, "first_air_date_year")
+            year = first_value(query, "first_air_date_year")
             return _json(_results(self._search(self.tv, "name", "first_air_date", query, year)))
         if parts == ["search", "movie"]:
-            year = _first(query, "year") or _first(query, "primary_release_year")
+            year = first_value(query, "year") or first_value(query, "primary_release_year")
             return _json(_results(self._search(self.movies, "title", "release_date", query, year)))
         if parts[0] == "find" and len(parts) == 2:
-            return self._find(parts[1], _first(query, "external_source"))
+            return self._find(parts[1], first_value(query, "external_source"))
         if parts[0] in ("tv", "movie") and len(parts) >= 2:
             kind, item_id, rest = parts[0], int(parts[1]), parts[2:]
             records = self.tv if kind == "tv" else self.movies
@@ -562,8 +498,8 @@ class FakeTmdb(LoopbackServer):
         return _json(NOT_FOUND, 404)
 
     def _search(self, records, title_key, date_key, query, year) -> list[dict]:
-        words = (_first(query, "query") or "").lower()
-        adult = _first(query, "include_adult") == "true"
+        words = (first_value(query, "query") or "").lower()
+        adult = first_value(query, "include_adult") == "true"
         found = []
         for record in records.values():
             titles = (record[title_key], record[f"original_{title_key}"])
@@ -576,7 +512,7 @@ class FakeTmdb(LoopbackServer):
             found.append(search_entry(record))
         return found
 
-    def _find(self, value: str, source: str | None) -> Answer:
+    def _find(self, value: str, source: str | None) -> Reply:
         if source not in ("imdb_id", "tvdb_id"):
             return _json(INVALID_PARAMETERS, 400)
         tv = [s for s in self.tv.values() if str(s["external_ids"].get(source)) == value]
@@ -592,25 +528,20 @@ class FakeTmdb(LoopbackServer):
         )
 
 
-def _first(query: dict[str, list[str]], name: str) -> str | None:
-    values = query.get(name)
-    return values[0] if values else None
-
-
 def _results(items: list[dict]) -> dict[str, Any]:
     return {"page": 1, "results": items, "total_pages": 1, "total_results": len(items)}
 
 
 def _with_appended(record: dict[str, Any], query: dict[str, list[str]]) -> dict[str, Any]:
     """The record without the appendable parts that ``append_to_response`` did not ask for."""
-    asked = (_first(query, "append_to_response") or "").split(",")
+    asked = (first_value(query, "append_to_response") or "").split(",")
     return {k: v for k, v in record.items() if k not in APPENDABLE or k in asked}
 
 
 def _images(record: dict[str, Any], query: dict[str, list[str]]) -> dict[str, Any]:
-    wanted = _first(query, "include_image_language")
-    if wanted is None and _first(query, "language"):
-        wanted = _first(query, "language").split("-")[0]
+    wanted = first_value(query, "include_image_language")
+    if wanted is None and first_value(query, "language"):
+        wanted = first_value(query, "language").split("-")[0]
     if wanted is None:
         return record
     languages = {None if code == "null" else code for code in wanted.split(",")}
@@ -620,25 +551,8 @@ def _images(record: dict[str, Any], query: dict[str, list[str]]) -> dict[str, An
     return out
 
 
-def _json(payload: Any, status: int = 200) -> Answer:
-    return status, json.dumps(payload), "application/json;charset=utf-8", {}
-
-
-def _failure(mode: str, request: RecordedRequest) -> Answer:
-    if mode == "429":
-        return 429, json.dumps(RATE_LIMITED), "application/json", {"Retry-After": RETRY_AFTER}
-    if mode == "500":
-        return 500, ERROR_PAGE, "text/html", {}
-    if mode == "html":
-        return 200, LOGIN_PAGE, "text/html", {}
-    if mode == "malformed":
-        return 200, '{"page": 1, "results": [', "application/json", {}
-    if mode == "echo":
-        page = f"<html><body><h1>502 Bad Gateway</h1><p>GET {request.raw_path}</p></body></html>"
-        return 502, page, "text/html", {}
-    if mode == "redirect":
-        return 302, "", "text/html", {"Location": f"http://127.0.0.1:9{request.raw_path}"}
-    return 0, "", "", {}  # hang
+def _json(payload: Any, status: int = 200) -> Reply:
+    return json_reply(payload, status, content_type=JSON_TYPE)
 
 
 # -- fixtures (import them into a test module) -------------------------------------

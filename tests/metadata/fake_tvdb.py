@@ -15,22 +15,19 @@ It answers ``POST /v4/login``, ``GET /v4/search``, ``/v4/search/remoteid/{id}``,
 ``/v4/series/{id}``, ``/v4/series/{id}/extended`` and
 ``/v4/series/{id}/episodes/default`` (paged by ``page_size``; ``page`` from 0,
 ``links.next`` a full URL or null). Requests are recorded in ``srv.requests``
-before they are answered; ``srv.logins`` counts successful logins.
+before they are answered (``tests.fakeservice.FakeService``); ``srv.logins`` counts
+successful logins.
 """
 
 from __future__ import annotations
 
 import copy
-import threading
-from collections import deque
-from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from integrations.metadata.providers.tvdb import Tvdb, TvdbSettings, clear_token_cache
-from tests.httpserver import LoopbackServer, RecordedRequest, Reply
+from tests.fakeservice import FakeService
+from tests.httpserver import RecordedRequest, Reply
 
 API_KEY = "tvdb-project-key-5f1c"
 ART = "https://artworks.thetvdb.com/banners"
@@ -251,50 +248,7 @@ def _base(record: dict) -> dict:
     return {k: v for k, v in record.items() if k in keep} | {"defaultSeasonType": 1}
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server: object
-    timeout = 10
-
-    def log_message(self, format, *args):  # noqa: A002 (signature of the base class)
-        pass
-
-    def _handle(self) -> None:
-        fake: FakeTvdb = self.server.owner  # type: ignore[attr-defined]
-        parts = urlsplit(self.path)
-        length = int(self.headers.get("Content-Length") or 0)
-        request = RecordedRequest(
-            method=self.command,
-            path=parts.path,
-            query=parse_qs(parts.query, keep_blank_values=True),
-            headers=self.headers,
-            body=self.rfile.read(length) if length else b"",
-            raw_path=self.path,
-        )
-        reply = fake._answer(request, self.headers.get("Host", ""))
-        self.close_connection = True
-        if reply.hang:
-            fake._released.wait()
-        if reply.close or fake._stopping.is_set():
-            return
-        body, headers = reply.encoded()
-        try:
-            self.send_response(reply.status, HTTPStatus(reply.status).phrase)
-            for name, value in headers.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(body)))
-            self.send_header("Connection", "close")
-            self.end_headers()
-            self.wfile.write(body)
-        except OSError:
-            pass  # the client gave up (timeout)
-
-    do_GET = do_POST = _handle
-
-
-class FakeTvdb(LoopbackServer):
-    handler = _Handler
-
+class FakeTvdb(FakeService):
     def __init__(self, api_keys: tuple[str, ...] = (API_KEY,), pin: str | None = None):
         super().__init__()
         self.api_keys = set(api_keys)
@@ -305,12 +259,9 @@ class FakeTvdb(LoopbackServer):
         self.next_link_host = ""  # when set, links.next points at this host instead
         self.refuse_tokens = False  # every bearer token answers 401 (even fresh ones)
         self.echo_secrets = False  # failure messages repeat the credentials sent
-        self.requests: list[RecordedRequest] = []
         self.logins = 0
         self.tokens: set[str] = set()
         self._issued = 0
-        self._failures: dict[str, deque[tuple[Reply, int | None]]] = {}
-        self._lock = threading.Lock()
 
     # -- controls --------------------------------------------------------
     @property
@@ -322,39 +273,29 @@ class FakeTvdb(LoopbackServer):
         with self._lock:
             self.tokens.clear()
 
-    def fail(self, path: str, reply: Reply, times: int | None = 1) -> None:
+    def fail(self, path: str, reply: Reply, times: int | None = 1) -> None:  # type: ignore[override]
         """Answer requests to ``path`` (no query) with ``reply``: ``times`` times, or
-        always when None. Checked before authentication."""
-        with self._lock:
-            self._failures.setdefault(path, deque()).append((reply, times))
+        always when None. Checked before authentication. (Not ``FakeService.fail``'s
+        named modes: TheTVDB's tests give the reply itself.)"""
+        self.inject(reply, path, times)
 
     def paths(self, method: str = "GET") -> list[str]:
         return [r.path for r in self.requests if r.method == method]
 
     # -- routing ---------------------------------------------------------
-    def _answer(self, request: RecordedRequest, host: str) -> Reply:
-        with self._lock:
-            self.requests.append(request)
-            queued = self._failures.get(request.path)
-            if queued:
-                reply, times = queued[0]
-                if times is not None:
-                    queued[0] = (reply, times - 1)
-                    if times <= 1:
-                        queued.popleft()
-                return reply
-            if not request.path.startswith("/v4/"):
-                page = "<html><body><h1>404 Not Found</h1></body></html>"
-                return Reply(404, page, {"Content-Type": "text/html"})
-            route = request.path[len("/v4") :]
-            if request.method == "POST" and route == "/login":
-                return self._login(request)
-            auth = request.headers.get("Authorization", "")
-            token = auth.removeprefix("Bearer ")
-            if self.refuse_tokens or not auth.startswith("Bearer ") or token not in self.tokens:
-                message = f"Unauthorized: {token}" if self.echo_secrets else "Unauthorized"
-                return Reply(401, {**UNAUTHORIZED, "message": message})
-            return self._get(route, request, host)
+    def route(self, request: RecordedRequest) -> Reply:
+        if not request.path.startswith("/v4/"):
+            page = "<html><body><h1>404 Not Found</h1></body></html>"
+            return Reply(404, page, {"Content-Type": "text/html"})
+        route = request.path[len("/v4") :]
+        if request.method == "POST" and route == "/login":
+            return self._login(request)
+        auth = request.headers.get("Authorization", "")
+        token = auth.removeprefix("Bearer ")
+        if self.refuse_tokens or not auth.startswith("Bearer ") or token not in self.tokens:
+            message = f"Unauthorized: {token}" if self.echo_secrets else "Unauthorized"
+            return Reply(401, {**UNAUTHORIZED, "message": message})
+        return self._get(route, request, request.headers.get("Host", ""))
 
     def _login(self, request: RecordedRequest) -> Reply:
         try:
