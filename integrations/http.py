@@ -71,6 +71,20 @@ def redact(url: str) -> str:
     return urlunsplit((parts.scheme, netloc, path, query, ""))
 
 
+def masked(text: str, secrets: tuple[str, ...] = ()) -> str:
+    """``text`` with every one of ``secrets`` replaced by ``***`` (before any cutting,
+    so that no fragment of a secret survives an excerpt)."""
+    for secret in secrets:
+        text = text.replace(secret, "***")
+    return text
+
+
+def body_excerpt(response: requests.Response, limit: int = 200) -> str:
+    """An excerpt of ``response``'s body for a message, without the secrets of the
+    client that fetched it (``HttpClient(secrets=…)``), even one the remote echoed."""
+    return excerpt(masked(response.text, getattr(response, "idkarr_secrets", ())), limit)
+
+
 def excerpt(text: str, limit: int = 200) -> str:
     """A short single-line excerpt of a response body for error messages."""
     text = re.sub(r"<[^>]+>", " ", text or "")
@@ -117,7 +131,7 @@ def raise_for_response(response: requests.Response, service: str) -> None:
     status = response.status_code
     if 200 <= status < 300:
         return
-    body = excerpt(response.text)
+    body = body_excerpt(response)
     suffix = f": {body}" if body else ""
     if 300 <= status < 400:
         where = redact(response.headers.get("Location", "")) or "another URL"
@@ -151,9 +165,12 @@ class HttpClient:
         connect_timeout: float = CONNECT_TIMEOUT,
         read_timeout: float = READ_TIMEOUT,
         proxy: ProxyRoute | None = None,
+        secrets: tuple[str, ...] = (),
     ):
         self.service = service
         self.proxy = proxy
+        # Kept out of every message built from an answer's body (a remote may echo them).
+        self.secrets = tuple(sorted((x for x in secrets if len(x) >= 4), key=len, reverse=True))
         self.timeout = (connect_timeout, read_timeout)
         self.session = requests.Session()
         self.session.verify = verify_tls
@@ -182,6 +199,7 @@ class HttpClient:
             response = self.session.request(method, url, **kwargs)
         except requests.exceptions.RequestException as exc:
             raise self._failure(exc, url) from None
+        response.idkarr_secrets = self.secrets
         if self.proxy is not None and response.status_code == 407:
             response.close()
             raise AuthenticationError(
@@ -237,7 +255,7 @@ class HttpClient:
             what = "an HTML page" if looks_like_html(response) else "invalid JSON"
             raise ProtocolError(
                 f"{self.service} returned {what} instead of JSON (HTTP {response.status_code}): "
-                f"{excerpt(response.text, 120)}"
+                f"{body_excerpt(response, 120)}"
             ) from None
 
     def close(self) -> None:
@@ -269,6 +287,7 @@ class HttpProvider:
                 verify_tls=getattr(settings, "verify_tls", True),
                 read_timeout=getattr(settings, "timeout_seconds", READ_TIMEOUT),
                 proxy=self.proxy,
+                secrets=tuple(settings.secret_dict().values()),
             )
         return self._http
 

@@ -21,6 +21,7 @@ from integrations.errors import (
     ServerError,
 )
 from tests.conftest import free_port
+from tests.httpserver import Reply
 
 
 class SilentServer:
@@ -226,3 +227,22 @@ def test_a_remote_daemon_keeps_compressed_answers():
     client = HttpClient("Daemon")
     client.uncompressed_on_loopback("http://nas.lan:9091/transmission/rpc")
     assert client.session.headers["Accept-Encoding"] != "identity"
+
+
+SECRET_AT_EDGE = "Edge-Secret-4f9a2b7c1d3e"
+
+
+def test_a_secret_echoed_across_the_excerpts_edge_leaves_no_fragment(recording_server):
+    recording_server.default_response = Reply(500, "x" * 190 + SECRET_AT_EDGE)
+    client = http.HttpClient("Echoer", secrets=(SECRET_AT_EDGE,))
+    with pytest.raises(ServerError) as err:
+        client.get(recording_server.url)
+    assert "Edge-S" not in err.value.message and "***" in err.value.message
+
+
+def test_a_secret_echoed_in_a_non_json_answer_is_masked(recording_server):
+    recording_server.default_response = Reply(200, "<html>" + "y" * 100 + SECRET_AT_EDGE)
+    client = http.HttpClient("Echoer", secrets=(SECRET_AT_EDGE,))
+    with pytest.raises(ProtocolError) as err:
+        client.json(client.get(recording_server.url))
+    assert "Edge-S" not in err.value.message

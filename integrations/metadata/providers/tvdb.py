@@ -28,7 +28,7 @@ from integrations.errors import (
     ProtocolError,
     UnsupportedError,
 )
-from integrations.http import excerpt, raise_for_response
+from integrations.http import body_excerpt, raise_for_response
 
 from ..base import (
     Capability,
@@ -160,7 +160,7 @@ class Tvdb(MetadataSource):
 
     def _message(self, response) -> str:
         said = records.text(records.at(_json(response), "message"))
-        return said or excerpt(response.text) or f"HTTP {response.status_code}"
+        return said or body_excerpt(response) or f"HTTP {response.status_code}"
 
     def _payload(self, response, what: str = "") -> dict:
         status = response.status_code
