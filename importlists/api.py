@@ -13,7 +13,7 @@ from ninja import Router, Schema, Status
 from pydantic import Field
 
 from idkarr.auth import WRITE
-from integrations.errors import ConfigurationError, ProtocolError, UnsupportedError
+from integrations.errors import ProtocolError, UnsupportedError
 from integrations.schemas import ErrorOut
 
 from . import signin, sync
@@ -98,8 +98,7 @@ def _config(config_id: int) -> ImportList:
 def sync_now(request, config_id: int):
     """Read the list and add what it holds now, whatever its schedule."""
     config = _config(config_id)
-    if not config.enabled:
-        raise ConfigurationError(f"{config.name} is disabled: enable it first")
+    config.require_enabled()
     result = sync.sync_list(config)
     return Status(200, result.to_dict())
 
@@ -118,8 +117,7 @@ def import_imdb_export(request, config_id: int):
     config = _config(config_id)
     if config.kind != "imdb":
         raise UnsupportedError(f"{config.name} is not an IMDb list")
-    if not config.enabled:
-        raise ConfigurationError(f"{config.name} is disabled: enable it first")
+    config.require_enabled()
     text = request.body.decode("utf-8-sig", errors="replace")
     try:
         items = parse_export(text, config.validated_settings().media_type)

@@ -124,6 +124,12 @@ class ProviderConfig(models.Model):
             ) from None
         return self.provider_for(settings)
 
+    def require_enabled(self) -> None:
+        """ConfigurationError unless the integration is enabled: a disabled one is never
+        contacted on request either."""
+        if not self.enabled:
+            raise ConfigurationError(f"{self.name} is disabled: enable it first")
+
     def provider_for(self, settings: ProviderSettings) -> Provider:
         """The provider for validated ``settings``, with the route through the proxy
         they name (``proxy_id``). Raises ConfigurationError when that proxy is gone or

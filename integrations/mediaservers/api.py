@@ -94,8 +94,7 @@ class UpdateOut(Schema):
 
 def _provider(config_id: int):
     server = get_object_or_404(MediaServer, pk=config_id)
-    if not server.enabled:
-        raise ConfigurationError(f"{server.name} is disabled: enable it first")
+    server.require_enabled()
     return server.build_provider()
 
 

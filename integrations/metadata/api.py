@@ -9,7 +9,7 @@ from typing import Any, Literal
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Status
 
-from integrations.errors import ConfigurationError, NotFoundError
+from integrations.errors import NotFoundError
 from integrations.schemas import ErrorOut
 
 from .base import to_json
@@ -22,8 +22,7 @@ Answer = dict[str, Any]
 
 def _provider(config_id: int):
     source = get_object_or_404(MetadataSource, pk=config_id)
-    if not source.enabled:
-        raise ConfigurationError(f"{source.name} is disabled: enable it first")
+    source.require_enabled()
     return source.build_provider()
 
 
